@@ -1,0 +1,42 @@
+# The README's two commands: `make run` (set up and serve the embedded default) and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv lint bench messages clean-venv worker beat
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py cargar_demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	$(BIN)/python manage.py check
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+
+messages: venv
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=static
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+
+worker: venv
+	$(BIN)/celery -A reinsercion worker -l info --concurrency=2
+
+beat: venv
+	$(BIN)/celery -A reinsercion beat -l info
+
+bench: venv
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -1,0 +1,297 @@
+"""Settings of the Ventanilla de reinserción laboral, all read from environment variables.
+
+Every variable is listed in README.md. The defaults give the embedded demo (SQLite, Celery eager,
+e-mail to the console, files on the local disk); DJANGO_ENV=production turns on the hardened
+settings that `manage.py check --deploy` expects.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+ENVIRONMENT = env.str("DJANGO_ENV", default="development")
+PRODUCTION = ENVIRONMENT == "production"
+DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
+
+if PRODUCTION or not DEBUG:
+    SECRET_KEY = env.str("SECRET_KEY")  # no default outside DEBUG: refuse to start without one
+else:
+    SECRET_KEY = env.str("SECRET_KEY", default="solo-para-desarrollo-" + "x" * 50)
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Absolute address used in e-mails and in the QR code of authorization documents.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+STORAGE_DIR = Path(env.str("STORAGE_DIR", default=str(BASE_DIR / "var")))
+PRIVATE_MEDIA_ROOT = STORAGE_DIR / "privado"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "tramites",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tramites.uploads.RequestSizeLimitMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "tramites.middleware.SecurityHeadersMiddleware",
+    "tramites.audit.AuditFlushMiddleware",
+]
+
+ROOT_URLCONF = "reinsercion.urls"
+WSGI_APPLICATION = "reinsercion.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tramites.context_processors.sitio",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{STORAGE_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A busy timeout lets the in-process tasks and the web request share the file.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "personal:login"
+LOGIN_REDIRECT_URL = "personal:bandeja"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "personal/bloqueado.html"
+AXES_RESET_ON_SUCCESS = True
+# Staff must confirm a TOTP code after the password; off in the embedded demo.
+REQUIRE_TOTP = env.bool("REQUIRE_TOTP", default=PRODUCTION)
+OTP_TOTP_ISSUER = "IESS Reinserción laboral"
+
+LANGUAGE_CODE = "es"
+LANGUAGES = [("es", _("Español")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "America/Guayaquil"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = STORAGE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+if env.str("S3_BUCKET", default=""):
+    # Private bucket on any S3-compatible store; files are served only through permission-checked views.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default=None),
+            "access_key": env.str("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default=None),
+            "region_name": env.str("S3_REGION", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+# E-mail: console by default; EMAIL_URL=smtp+tls://user:password@host:587 for SMTP.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Reinserción laboral IESS <no-responder@iess.gob.ec>")
+
+# Celery: without a broker every task runs in-process (eager), as the embedded default.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 120
+CELERY_TASK_SOFT_TIME_LIMIT = 90
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300, "socket_connect_timeout": 2, "socket_timeout": 5}
+# Publishing must fail fast when the broker is down: the case is already saved and the
+# periodic re-queue task will route it later.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BEAT_SCHEDULE = {
+    "reencolar-ingresados": {"task": "tramites.tasks.reencolar_ingresados", "schedule": 120.0},
+    "purgar-adjuntos-retenidos": {"task": "tramites.tasks.purgar_adjuntos_retenidos", "schedule": 3600.0},
+    "vencer-observaciones": {"task": "tramites.tasks.vencer_observaciones", "schedule": 3600.0},
+    "reintentar-notificaciones": {"task": "tramites.tasks.reintentar_notificaciones", "schedule": 300.0},
+    "alertar-plazos": {"task": "tramites.tasks.alertar_plazos", "schedule": 24 * 3600.0},
+}
+
+# The procedure's time limits (Código Orgánico Administrativo), in Ecuadorian business days.
+PLAZO_RESPUESTA_DIAS = env.int("PLAZO_RESPUESTA_DIAS", default=30)
+PLAZO_SUBSANACION_DIAS = env.int("PLAZO_SUBSANACION_DIAS", default=10)
+PLAZO_RIESGO_DIAS = env.int("PLAZO_RIESGO_DIAS", default=5)
+# Cases still INGRESADO after this many minutes are queued for routing again.
+REENCOLAR_MINUTOS = env.int("REENCOLAR_MINUTOS", default=5)
+HELD_FILES_HOURS = env.int("HELD_FILES_HOURS", default=24)
+
+# Attachments (one validator chain for every upload point).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=1_048_576)
+STAFF_UPLOAD_MAX_BYTES = env.int("STAFF_UPLOAD_MAX_BYTES", default=10 * 1_048_576)
+# A whole request is refused before it is read when it declares more than this.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=4 * 1_048_576)
+STAFF_REQUEST_MAX_BYTES = env.int("STAFF_REQUEST_MAX_BYTES", default=25 * 1_048_576)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 262_144
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1_200_000
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+FILE_UPLOAD_HANDLERS = [
+    "tramites.uploads.LimitedMemoryFileUploadHandler",
+    "tramites.uploads.LimitedTemporaryFileUploadHandler",
+]
+JPEG_MAX_PIXELS = env.int("JPEG_MAX_PIXELS", default=40_000_000)
+JPEG_MIN_SIDE = env.int("JPEG_MIN_SIDE", default=600)
+JPEG_MIN_SHARPNESS = env.float("JPEG_MIN_SHARPNESS", default=40.0)
+JPEG_MIN_BRIGHTNESS = env.float("JPEG_MIN_BRIGHTNESS", default=60.0)
+JPEG_MAX_BRIGHTNESS = env.float("JPEG_MAX_BRIGHTNESS", default=245.0)
+JPEG_MIN_CONTRAST = env.float("JPEG_MIN_CONTRAST", default=25.0)
+PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", default=10)
+
+# Field encryption of medical data (Fernet keys, comma separated; the first encrypts, all decrypt).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# PAdES signing certificate (PKCS#12). Without one, a self-signed demo certificate is created.
+SIGNING_P12_PATH = env.str("SIGNING_P12_PATH", default="")
+SIGNING_P12_PASSWORD = env.str("SIGNING_P12_PASSWORD", default="")
+SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
+
+# Rate limits (django-ratelimit syntax).
+RATELIMIT_CONSULTA = env.str("RATELIMIT_CONSULTA", default="10/10m")
+RATELIMIT_VERIFICAR = env.str("RATELIMIT_VERIFICAR", default="30/10m")
+RATELIMIT_QUEJAS = env.str("RATELIMIT_QUEJAS", default="5/h")
+RATELIMIT_SOLICITUD = env.str("RATELIMIT_SOLICITUD", default="30/h")
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_VIEW = "tramites.views_public.limite_excedido"
+
+# Contact data of the seed sheet.
+CONTACTO_CORREO = env.str("CONTACTO_CORREO", default="atencionalusuario@iess.gob.ec")
+CONTACTO_TELEFONO = env.str("CONTACTO_TELEFONO", default="593-23945666")
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Security headers. The CSP forbids inline scripts and styles everywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+X_FRAME_OPTIONS = "SAMEORIGIN"
+CSRF_FAILURE_VIEW = "tramites.views_public.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    X_FRAME_OPTIONS = "DENY"
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-ancestors"] = ["'none'"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,16 @@
+"""URL map: the citizen's public pages, the staff pages under /personal/, and the admin."""
+from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (language is switched by set_language)
+from django.contrib import admin
+from django.urls import include, path
+
+handler400 = "tramites.views_public.error_400"
+handler403 = "tramites.views_public.error_403"
+handler404 = "tramites.views_public.error_404"
+handler500 = "tramites.views_public.error_500"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("personal/", include("tramites.urls_staff")),
+    path("", include("tramites.urls_public")),
+]

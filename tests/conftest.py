@@ -1,0 +1,76 @@
+"""Shared fixtures: isolated file storage, demo offices and users, real generated files."""
+import pytest
+from django.core import mail  # noqa: F401
+
+from tramites import demo
+
+
+@pytest.fixture(autouse=True)
+def _almacenamiento_temporal(settings, tmp_path):
+    """Every test writes its files into its own folder and runs Celery tasks in-process."""
+    settings.STORAGE_DIR = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "privado"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "privado"), "base_url": None},
+        },
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.RATELIMIT_ENABLE = True
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def oficinas(db):
+    return demo.cargar_oficinas()
+
+
+@pytest.fixture
+def personal(db):
+    """Demo staff of Pichincha and Guayas, and the national supervisor (see tramites.demo)."""
+    demo.cargar_usuarios()
+    from django.contrib.auth import get_user_model
+
+    return {u.username: u for u in get_user_model().objects.all()}
+
+
+def archivos_en_disco(raiz) -> list:
+    return [p for p in raiz.rglob("*") if p.is_file()]
+
+
+@pytest.fixture(autouse=True)
+def _celery_en_proceso(request):
+    """Ordinary tests run tasks in-process; tests marked `services` talk to a real broker and worker."""
+    from reinsercion.celery import app
+
+    anterior = app.conf.task_always_eager
+    app.conf.task_always_eager = "services" not in request.keywords
+    yield
+    app.conf.task_always_eager = anterior
+
+
+# --- CI's second run: browser and service tests must run, a skip there is a failure ----------------
+
+_SALTADOS_OBLIGATORIOS: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    import os
+
+    if os.environ.get("REQUIRE_SERVICES") != "1" or not report.skipped:
+        return
+    if "browser" in report.keywords or "services" in report.keywords:
+        _SALTADOS_OBLIGATORIOS.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _SALTADOS_OBLIGATORIOS:
+        print("\nREQUIRE_SERVICES=1: these browser/service tests were skipped, which counts as a failure:")
+        for nodeid in _SALTADOS_OBLIGATORIOS:
+            print("  " + nodeid)
+        session.exitstatus = 1

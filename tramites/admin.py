@@ -1,0 +1,94 @@
+"""Configuration in the Django admin: offices, the province map, staff, and read-only records."""
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from .models import (
+    CifraMensualHistorica,
+    EventoAuditoria,
+    HistorialEstado,
+    Oficina,
+    PerfilPersonal,
+    ProvinciaOficina,
+    Queja,
+    Tramite,
+)
+
+
+class ProvinciaOficinaInline(admin.TabularInline):
+    model = ProvinciaOficina
+    extra = 1
+
+
+@admin.register(Oficina)
+class OficinaAdmin(admin.ModelAdmin):
+    list_display = ["nombre", "tipo", "siglas", "correo", "activa"]
+    list_filter = ["tipo", "activa"]
+    search_fields = ["nombre", "siglas"]
+    inlines = [ProvinciaOficinaInline]
+
+
+@admin.register(ProvinciaOficina)
+class ProvinciaOficinaAdmin(admin.ModelAdmin):
+    list_display = ["provincia", "oficina"]
+    list_editable = ["oficina"]
+
+
+class PerfilInline(admin.StackedInline):
+    model = PerfilPersonal
+    can_delete = False
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PersonalAdmin(UserAdmin):
+    inlines = [PerfilInline]
+    list_display = ["username", "first_name", "last_name", "is_active", "oficina"]
+
+    @admin.display(description="oficina")
+    def oficina(self, obj):
+        perfil = getattr(obj, "perfil", None)
+        return perfil.oficina if perfil else "—"
+
+
+class SoloLecturaAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Tramite)
+class TramiteAdmin(SoloLecturaAdmin):
+    list_display = ["referencia", "estado", "canal", "provincia", "oficina", "creado_en"]
+    list_filter = ["estado", "canal", "oficina"]
+    search_fields = ["referencia"]
+    exclude = ["correo_confirmacion"]
+
+
+@admin.register(HistorialEstado)
+class HistorialAdmin(SoloLecturaAdmin):
+    list_display = ["tramite", "estado_anterior", "estado_nuevo", "actor", "creado_en"]
+
+
+@admin.register(EventoAuditoria)
+class AuditoriaAdmin(SoloLecturaAdmin):
+    list_display = ["creado_en", "usuario", "accion", "tramite_id", "objeto"]
+    list_filter = ["accion"]
+
+
+@admin.register(CifraMensualHistorica)
+class CifraAdmin(admin.ModelAdmin):
+    list_display = ["anio", "mes", "quejas", "atenciones", "importada_en"]
+
+
+@admin.register(Queja)
+class QuejaAdmin(SoloLecturaAdmin):
+    list_display = ["referencia", "estado", "provincia", "creada_en"]

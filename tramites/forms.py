@@ -1,0 +1,230 @@
+"""Citizen forms. Field names of SolicitudForm are a stable contract (PRODUCT.md)."""
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import references
+from .identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero
+from .models import Adjunto, Tramite
+from .provincias import PROVINCIA_CHOICES
+from .validators import AdjuntoField
+
+ARCHIVOS_SOLICITUD = {
+    "documento_identidad": Adjunto.Tipo.DOCUMENTO_IDENTIDAD,
+    "solicitud_firmada": Adjunto.Tipo.SOLICITUD_FIRMADA,
+}
+
+
+def mensaje_tamano_excedido(max_bytes: int) -> str:
+    return _("El archivo supera el tamaño máximo de %(mb)s MB (%(bytes)s bytes). Redúzcalo y vuelva a adjuntarlo.") % {
+        "mb": max_bytes // 1_048_576 if max_bytes >= 1_048_576 else round(max_bytes / 1_048_576, 2),
+        "bytes": f"{max_bytes:,}".replace(",", "."),
+    }
+
+
+class ArchivosRetenidosMixin:
+    """File fields that remember a file accepted earlier in the same session.
+
+    `retenidos` maps a field name to the held Adjunto; `excedidos` names the fields whose upload was
+    cut off by the streaming size limit (tramites.uploads).
+    """
+
+    archivos: dict[str, str] = {}
+
+    def _init_archivos(self, retenidos: dict | None, excedidos: set | None) -> None:
+        self.retenidos = dict(retenidos or {})
+        self.excedidos = set(excedidos or ())
+        for nombre in self.archivos:
+            if nombre in self.retenidos:
+                self.fields[nombre].help_text = _(
+                    "Ya cargó «%(nombre)s». Si desea reemplazarlo, elija otro archivo."
+                ) % {"nombre": self.retenidos[nombre].nombre_original}
+
+    def _clean_archivos(self) -> None:
+        for nombre in self.archivos:
+            if nombre in self.excedidos:
+                self.add_error(nombre, mensaje_tamano_excedido(self.fields[nombre].max_bytes))
+                continue
+            if nombre in self.errors:
+                continue
+            if not self.cleaned_data.get(nombre) and nombre not in self.retenidos:
+                self.add_error(nombre, ValidationError(self.fields[nombre].error_messages["required"], "required"))
+
+    def archivos_nuevos(self) -> dict:
+        """Newly uploaded files that passed validation (to be held even if other fields failed)."""
+        nuevos = {}
+        for nombre in self.archivos:
+            if nombre in getattr(self, "cleaned_data", {}) and nombre not in self.errors:
+                archivo = self.cleaned_data.get(nombre)
+                if archivo and getattr(archivo, "validado", None):
+                    nuevos[nombre] = archivo
+        return nuevos
+
+
+class DatosSolicitanteMixin:
+    """Identification, contact and province: shared by the online form and the window form."""
+
+    def _clean_identificacion(self) -> None:
+        tipo = self.cleaned_data.get("tipo_identificacion")
+        valor = self.cleaned_data.get("identificacion", "")
+        if not tipo or "identificacion" in self.errors:
+            return
+        try:
+            if tipo == Tramite.TipoIdentificacion.CEDULA:
+                self.cleaned_data["identificacion"] = validar_cedula(valor)
+            else:
+                self.cleaned_data["identificacion"] = validar_codigo_extranjero(valor)
+        except ValidationError as exc:
+            self.add_error("identificacion", exc)
+
+    def clean_telefono(self) -> str:
+        return normalizar_telefono(self.cleaned_data["telefono"])
+
+    def clean_telefono_alterno(self) -> str:
+        valor = self.cleaned_data.get("telefono_alterno", "")
+        return normalizar_telefono(valor) if valor.strip() else ""
+
+    def clean_nombres(self) -> str:
+        return " ".join(self.cleaned_data["nombres"].split())
+
+    def clean_apellidos(self) -> str:
+        return " ".join(self.cleaned_data["apellidos"].split())
+
+
+def _campos_solicitante() -> dict:
+    return {
+        "tipo_identificacion": forms.ChoiceField(
+            label=_("Tipo de identificación"),
+            choices=Tramite.TipoIdentificacion.choices,
+            initial=Tramite.TipoIdentificacion.CEDULA,
+            widget=forms.RadioSelect,
+            help_text=_("Los extranjeros sin cédula usan el código de identificación que les dio el IESS."),
+        ),
+        "identificacion": forms.CharField(
+            label=_("Número de identificación"),
+            max_length=20,
+            help_text=_("Cédula: 10 dígitos, sin guiones. Extranjeros: el código del IESS."),
+            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        ),
+        "nombres": forms.CharField(
+            label=_("Nombres"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+        ),
+        "apellidos": forms.CharField(
+            label=_("Apellidos"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+        ),
+        "correo": forms.EmailField(
+            label=_("Correo electrónico"),
+            max_length=254,
+            help_text=_("Aquí le enviaremos la confirmación y las novedades de su trámite."),
+            widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        ),
+        "telefono": forms.CharField(
+            label=_("Teléfono"),
+            max_length=20,
+            help_text=_("Celular (09…) o fijo con código de provincia (02…)."),
+            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        ),
+        "telefono_alterno": forms.CharField(
+            label=_("Teléfono alterno (opcional)"),
+            max_length=20,
+            required=False,
+            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        ),
+        "provincia": forms.ChoiceField(
+            label=_("Provincia"),
+            choices=[("", _("Elija su provincia"))] + PROVINCIA_CHOICES,
+            help_text=_("Donde se atenderá su trámite. Si vive fuera del país, elija «Ecuatorianos en el exterior»."),
+        ),
+    }
+
+
+class SolicitudForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
+    archivos = ARCHIVOS_SOLICITUD
+
+    def __init__(self, *args, retenidos=None, excedidos=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for nombre, campo in _campos_solicitante().items():
+            self.fields[nombre] = campo
+        self.fields["mensaje"] = forms.CharField(
+            label=_("Mensaje"),
+            max_length=2000,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+            help_text=_("Cuéntenos brevemente su pedido (hasta 2.000 caracteres)."),
+        )
+        self.fields["documento_identidad"] = AdjuntoField(
+            label=_("Documento de identidad"),
+            required=False,
+            max_bytes=settings.UPLOAD_MAX_BYTES,
+            help_text=_("Cédula (o documento del código de extranjero) escaneada o fotografiada: JPG o PDF, hasta 1 MB."),
+            error_messages={"required": _("Adjunte su documento de identidad (JPG o PDF, hasta 1 MB).")},
+        )
+        self.fields["solicitud_firmada"] = AdjuntoField(
+            label=_("Solicitud de autorización firmada"),
+            required=False,
+            max_bytes=settings.UPLOAD_MAX_BYTES,
+            help_text=_(
+                "Su carta firmada con nombre completo, número de identificación, correo y teléfonos: JPG o PDF, hasta 1 MB."
+            ),
+            error_messages={"required": _("Adjunte su solicitud de autorización firmada (JPG o PDF, hasta 1 MB).")},
+        )
+        self.fields["acepta_tratamiento_datos"] = forms.BooleanField(
+            label=format_html(
+                _("Acepto el tratamiento de mis datos personales según el <a href=\"{}\">aviso de privacidad</a>."),
+                reverse_lazy("publico:privacidad"),
+            ),
+            error_messages={"required": _("Debe aceptar el tratamiento de sus datos para presentar la solicitud.")},
+        )
+        self._init_archivos(retenidos, excedidos)
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_identificacion()
+        self._clean_archivos()
+        return cleaned
+
+    def datos_tramite(self) -> dict:
+        c = self.cleaned_data
+        campos = [
+            "tipo_identificacion",
+            "identificacion",
+            "nombres",
+            "apellidos",
+            "correo",
+            "telefono",
+            "telefono_alterno",
+            "provincia",
+            "mensaje",
+            "acepta_tratamiento_datos",
+        ]
+        return {k: c[k] for k in campos}
+
+
+class ConsultaForm(forms.Form):
+    referencia = forms.CharField(
+        label=_("Referencia del trámite"),
+        max_length=30,
+        help_text=_("Está en su comprobante y en el correo de confirmación, por ejemplo 2026-7KQM-3XPA-R."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+    )
+    identificacion = forms.CharField(
+        label=_("Número de identificación"),
+        max_length=20,
+        help_text=_("El mismo que escribió en la solicitud."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_referencia(self) -> str:
+        normalizada = references.normalizar(self.cleaned_data["referencia"])
+        if normalizada is None:
+            raise ValidationError(
+                _("La referencia no es válida: revise cada carácter (no se usan las letras I, L, O ni los números 0 y 1)."),
+                code="referencia",
+            )
+        return normalizada
+
+    def clean_identificacion(self) -> str:
+        return self.cleaned_data["identificacion"].replace(" ", "").replace("-", "").upper()

@@ -1,0 +1,85 @@
+"""Identification numbers and phones of the applicant.
+
+Cédula rule (docs/adr/0001-cedula-persona-natural.md): python-stdnum's `ec.ci` checks length,
+digits and the check digit; on top of it this procedure accepts only natural persons registered in
+Ecuador or abroad: province 01–24 or 30, third digit 0–5. stdnum alone would also take province 50
+and third digit 6, which do not belong to a pensioner.
+"""
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.ec import ci
+from stdnum.exceptions import ValidationError as StdnumError
+
+from .provincias import EXTERIOR, PROVINCIAS
+
+_CODIGO_EXTRANJERO = re.compile(r"^[A-Z0-9]{4,20}$")
+
+
+def validar_cedula(valor: str) -> str:
+    numero = re.sub(r"[\s-]", "", valor or "")
+    if not numero.isdigit() or len(numero) != 10:
+        raise ValidationError(_("La cédula tiene 10 dígitos, sin letras ni espacios."), code="cedula_formato")
+    try:
+        numero = ci.validate(numero)
+    except StdnumError as exc:
+        raise ValidationError(
+            _("El número de cédula no es válido: revise que esté bien escrito."), code="cedula_invalida"
+        ) from exc
+    if numero[:2] not in PROVINCIAS and numero[:2] != EXTERIOR:
+        raise ValidationError(
+            _("El número de cédula no es válido: los dos primeros dígitos no corresponden a una provincia."),
+            code="cedula_provincia",
+        )
+    if int(numero[2]) >= 6:
+        raise ValidationError(
+            _("El número no corresponde a la cédula de una persona natural."), code="cedula_persona_natural"
+        )
+    return numero
+
+
+def validar_codigo_extranjero(valor: str) -> str:
+    codigo = re.sub(r"[\s-]", "", valor or "").upper()
+    if not _CODIGO_EXTRANJERO.match(codigo):
+        raise ValidationError(
+            _("El código de identificación para extranjeros tiene de 4 a 20 letras o números, sin espacios."),
+            code="codigo_extranjero",
+        )
+    return codigo
+
+
+def normalizar_telefono(valor: str) -> str:
+    """Parse an Ecuadorian mobile or landline (or an international number with +) into E.164."""
+    texto = (valor or "").strip()
+    try:
+        numero = phonenumbers.parse(texto, "EC")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            _("Escriba un teléfono válido, por ejemplo 0991234567 (celular) o 022345678 (fijo)."), code="telefono"
+        ) from exc
+    if not phonenumbers.is_valid_number(numero):
+        raise ValidationError(
+            _("Escriba un teléfono válido, por ejemplo 0991234567 (celular) o 022345678 (fijo)."), code="telefono"
+        )
+    return phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mostrar_telefono(e164: str) -> str:
+    if not e164:
+        return ""
+    try:
+        numero = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if numero.country_code == 593:
+        return phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(numero, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def enmascarar(identificacion: str) -> str:
+    """`1710034065` → `17******65`: enough for a person to recognise, not to read it off."""
+    if len(identificacion) <= 4:
+        return "*" * len(identificacion)
+    return identificacion[:2] + "*" * (len(identificacion) - 4) + identificacion[-2:]

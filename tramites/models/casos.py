@@ -1,0 +1,201 @@
+"""The case (trámite), its attachments, its append-only state history, observations and e-mails."""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..provincias import PROVINCIA_CHOICES
+from ..states import Estado
+
+
+class Tramite(models.Model):
+    class Canal(models.TextChoices):
+        VIRTUAL = "virtual", _("Ventanilla Virtual (en línea)")
+        PRESENCIAL = "presencial", _("Ventanilla de Gestión Documental (presencial)")
+
+    class TipoIdentificacion(models.TextChoices):
+        CEDULA = "cedula", _("Cédula de identidad")
+        EXTRANJERO = "extranjero", _("Código de identificación IESS para extranjeros")
+
+    class Resultado(models.TextChoices):
+        FAVORABLE = "favorable", _("Favorable")
+        DESFAVORABLE = "desfavorable", _("Desfavorable")
+
+    referencia = models.CharField(_("referencia"), max_length=20, unique=True)
+    canal = models.CharField(_("canal"), max_length=12, choices=Canal.choices, default=Canal.VIRTUAL)
+    estado = models.CharField(_("estado"), max_length=16, choices=Estado.choices, default=Estado.INGRESADO)
+    tipo_identificacion = models.CharField(
+        _("tipo de identificación"), max_length=12, choices=TipoIdentificacion.choices
+    )
+    identificacion = models.CharField(_("número de identificación"), max_length=20)
+    nombres = models.CharField(_("nombres"), max_length=120)
+    apellidos = models.CharField(_("apellidos"), max_length=120)
+    correo = models.EmailField(_("correo electrónico"))
+    telefono = models.CharField(_("teléfono"), max_length=20, help_text=_("Formato E.164"))
+    telefono_alterno = models.CharField(_("teléfono alterno"), max_length=20, blank=True)
+    provincia = models.CharField(_("provincia"), max_length=2, choices=PROVINCIA_CHOICES)
+    mensaje = models.TextField(_("mensaje"), max_length=2000, blank=True)
+    acepta_tratamiento_datos = models.BooleanField(_("acepta el tratamiento de datos"), default=False)
+
+    # Window channel (Gestión Documental).
+    quipux = models.CharField(_("número Quipux"), max_length=40, blank=True)
+    originales_vistos = models.BooleanField(_("originales vistos"), default=False)
+    firma_manuscrita_verificada = models.BooleanField(_("firma manuscrita verificada"), default=False)
+    registrado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tramites_registrados",
+        verbose_name=_("registrado por"),
+    )
+
+    oficina = models.ForeignKey(
+        "tramites.Oficina", on_delete=models.PROTECT, null=True, blank=True, related_name="tramites"
+    )
+    analista = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="tramites_asignados"
+    )
+    resultado = models.CharField(_("resultado"), max_length=12, choices=Resultado.choices, blank=True)
+
+    creado_en = models.DateTimeField(_("ingresado el"), default=timezone.now, db_index=True)
+    actualizado_en = models.DateTimeField(_("actualizado el"), auto_now=True)
+    enrutado_en = models.DateTimeField(_("enrutado el"), null=True, blank=True)
+    # The legal clock: due date of the answer (moved forward by the business days spent observed).
+    vence_el = models.DateField(_("plazo de respuesta"), null=True, blank=True)
+    # When the case reached a final answer (RESUELTO or DESISTIDO): the month of "atenciones".
+    finalizado_en = models.DateTimeField(_("finalizado el"), null=True, blank=True, db_index=True)
+    correo_confirmacion = models.TextField(_("texto del correo de confirmación"), blank=True)
+
+    class Meta:
+        verbose_name = _("trámite")
+        verbose_name_plural = _("trámites")
+        ordering = ["-creado_en"]
+        indexes = [
+            models.Index(fields=["oficina", "estado", "vence_el"], name="tramite_bandeja_idx"),
+            models.Index(fields=["estado", "creado_en"], name="tramite_estado_creado_idx"),
+            models.Index(fields=["identificacion"], name="tramite_identificacion_idx"),
+            models.Index(fields=["analista", "estado"], name="tramite_analista_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.referencia
+
+    @property
+    def nombre_completo(self) -> str:
+        return f"{self.nombres} {self.apellidos}"
+
+
+def _ruta_privada(instance: "Adjunto", filename: str) -> str:
+    # Random name: the original name is kept (sanitized) in the row, never in the path.
+    ext = "pdf" if instance.tipo_contenido == "application/pdf" else "jpg"
+    fecha = timezone.now()
+    return f"adjuntos/{fecha:%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class Adjunto(models.Model):
+    class Tipo(models.TextChoices):
+        DOCUMENTO_IDENTIDAD = "documento_identidad", _("Documento de identidad")
+        SOLICITUD_FIRMADA = "solicitud_firmada", _("Solicitud de autorización firmada")
+        SUBSANACION = "subsanacion", _("Documento de subsanación")
+        INFORME_MEDICO = "informe_medico", _("Informe médico de respaldo")
+
+    tramite = models.ForeignKey(Tramite, on_delete=models.CASCADE, null=True, blank=True, related_name="adjuntos")
+    tipo = models.CharField(_("tipo"), max_length=24, choices=Tipo.choices)
+    archivo = models.FileField(_("archivo"), upload_to=_ruta_privada, max_length=200)
+    nombre_original = models.CharField(_("nombre original"), max_length=120)
+    tamano = models.PositiveIntegerField(_("tamaño en bytes"))
+    tipo_contenido = models.CharField(_("tipo detectado"), max_length=40)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    firma_digital = models.BooleanField(
+        _("PDF con firma electrónica"), null=True, blank=True, help_text=_("Vacío para imágenes.")
+    )
+    cifrado = models.BooleanField(_("cifrado en reposo"), default=False)
+    # Held files: accepted for a form that had errors elsewhere, waiting for the submission.
+    sesion = models.CharField(_("sesión"), max_length=64, blank=True, db_index=True)
+    subido_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    creado_en = models.DateTimeField(_("subido el"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("adjunto")
+        verbose_name_plural = _("adjuntos")
+        ordering = ["creado_en"]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()}: {self.nombre_original}"
+
+    @property
+    def es_imagen(self) -> bool:
+        return self.tipo_contenido == "image/jpeg"
+
+
+class HistorialEstado(models.Model):
+    """Append-only: a row is written once and never edited or deleted (enforced here and in the admin)."""
+
+    tramite = models.ForeignKey(Tramite, on_delete=models.CASCADE, related_name="historial")
+    estado_anterior = models.CharField(_("estado anterior"), max_length=16, choices=Estado.choices, blank=True)
+    estado_nuevo = models.CharField(_("estado nuevo"), max_length=16, choices=Estado.choices)
+    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    actor = models.CharField(_("actor"), max_length=20, help_text=_("rol, 'sistema' o 'ciudadano'"))
+    nota = models.TextField(_("nota"), blank=True)
+    visible_ciudadano = models.BooleanField(default=True)
+    creado_en = models.DateTimeField(_("fecha"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cambio de estado")
+        verbose_name_plural = _("historial de estados")
+        ordering = ["creado_en", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("El historial de estados no se edita.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("El historial de estados no se borra.")
+
+
+class Observacion(models.Model):
+    """A request for correction: what the citizen must fix and until when."""
+
+    tramite = models.ForeignKey(Tramite, on_delete=models.CASCADE, related_name="observaciones")
+    motivo = models.TextField(_("qué debe corregir"))
+    creada_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    creada_en = models.DateTimeField(default=timezone.now)
+    vence_el = models.DateField(_("plazo para subsanar"))
+    respondida_en = models.DateTimeField(null=True, blank=True)
+    respuesta = models.TextField(_("comentario del ciudadano"), blank=True)
+
+    class Meta:
+        verbose_name = _("observación")
+        verbose_name_plural = _("observaciones")
+        ordering = ["-creada_en"]
+
+
+class Notificacion(models.Model):
+    """Every e-mail the system sends is first a row here, then a task sends it (with retries)."""
+
+    class EstadoEnvio(models.TextChoices):
+        PENDIENTE = "pendiente", _("Pendiente")
+        ENVIADO = "enviado", _("Enviado")
+        FALLIDO = "fallido", _("Fallido")
+
+    tramite = models.ForeignKey(Tramite, on_delete=models.CASCADE, null=True, blank=True, related_name="notificaciones")
+    queja = models.ForeignKey(
+        "tramites.Queja", on_delete=models.CASCADE, null=True, blank=True, related_name="notificaciones"
+    )
+    destinatario = models.EmailField(_("destinatario"))
+    asunto = models.CharField(_("asunto"), max_length=200)
+    texto = models.TextField(_("texto"))
+    estado = models.CharField(max_length=10, choices=EstadoEnvio.choices, default=EstadoEnvio.PENDIENTE)
+    intentos = models.PositiveSmallIntegerField(default=0)
+    ultimo_error = models.TextField(blank=True)
+    creada_en = models.DateTimeField(default=timezone.now)
+    enviada_en = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notificación")
+        verbose_name_plural = _("notificaciones")
+        ordering = ["creada_en"]

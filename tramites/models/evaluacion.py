@@ -1,0 +1,105 @@
+"""The remaining-capacity assessment (sensitive health data) and the signed authorization document."""
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..crypto import EncryptedTextField
+
+
+class Evaluacion(models.Model):
+    class Conclusion(models.TextChoices):
+        APTO = "apto", _("Apto")
+        APTO_RESTRICCIONES = "apto_restricciones", _("Apto con restricciones")
+        NO_APTO = "no_apto", _("No apto")
+
+    tramite = models.OneToOneField("tramites.Tramite", on_delete=models.CASCADE, related_name="evaluacion")
+    fecha = models.DateField(_("fecha de la evaluación"))
+    evaluador = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("evaluador"))
+    porcentaje_capacidad = models.DecimalField(
+        _("capacidad remanente (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    limitaciones = EncryptedTextField(_("limitaciones funcionales"))
+    actividades_compatibles = EncryptedTextField(_("actividades compatibles"))
+    restricciones = EncryptedTextField(_("restricciones"), blank=True)
+    conclusion = models.CharField(_("conclusión"), max_length=20, choices=Conclusion.choices)
+    notas = EncryptedTextField(_("notas"), blank=True)
+    creada_en = models.DateTimeField(default=timezone.now)
+    actualizada_en = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("evaluación de capacidad remanente")
+        verbose_name_plural = _("evaluaciones de capacidad remanente")
+
+
+class SecuenciaResolucion(models.Model):
+    """Per-office, per-year counter of authorization numbers; incremented under a row lock, never reused."""
+
+    oficina = models.ForeignKey("tramites.Oficina", on_delete=models.PROTECT)
+    anio = models.PositiveSmallIntegerField()
+    ultimo = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["oficina", "anio"], name="secuencia_unica_oficina_anio")]
+
+
+class Resolucion(models.Model):
+    class Decision(models.TextChoices):
+        FAVORABLE = "favorable", _("Favorable: se autoriza la reinserción laboral")
+        DESFAVORABLE = "desfavorable", _("Desfavorable: no se autoriza la reinserción laboral")
+
+    class EstadoDocumento(models.TextChoices):
+        VIGENTE = "vigente", _("Vigente")
+        REVOCADA = "revocada", _("Revocada")
+
+    tramite = models.ForeignKey("tramites.Tramite", on_delete=models.PROTECT, related_name="resoluciones")
+    oficina = models.ForeignKey("tramites.Oficina", on_delete=models.PROTECT)
+    anio = models.PositiveSmallIntegerField()
+    secuencia = models.PositiveIntegerField()
+    numero = models.CharField(_("número"), max_length=60, unique=True)
+    codigo_verificacion = models.CharField(_("código de verificación"), max_length=40, unique=True)
+    decision = models.CharField(_("decisión"), max_length=12, choices=Decision.choices)
+    actividades_compatibles = models.TextField(_("actividades compatibles"), blank=True)
+    restricciones = models.TextField(_("restricciones"), blank=True)
+    condiciones = models.TextField(_("otras condiciones"), blank=True)
+    vigencia_hasta = models.DateField(_("válida hasta"), null=True, blank=True)
+    base_legal = models.TextField(_("base legal"))
+    firmante = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("firmante"))
+    emitida_en = models.DateTimeField(default=timezone.now)
+    archivo = models.FileField(upload_to="resoluciones/%Y/", max_length=200)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    certificado_demo = models.BooleanField(default=False)
+    estado = models.CharField(max_length=10, choices=EstadoDocumento.choices, default=EstadoDocumento.VIGENTE)
+    revocada_en = models.DateTimeField(null=True, blank=True)
+    motivo_revocatoria = models.TextField(blank=True)
+    reemplaza = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reemplazada_por"
+    )
+
+    class Meta:
+        verbose_name = _("resolución")
+        verbose_name_plural = _("resoluciones")
+        ordering = ["-emitida_en"]
+        constraints = [
+            models.UniqueConstraint(fields=["oficina", "anio", "secuencia"], name="resolucion_numero_unico")
+        ]
+
+    def __str__(self) -> str:
+        return self.numero
+
+
+class Verificacion(models.Model):
+    """One row per verification attempt on /verificar/ (counted; no personal data kept)."""
+
+    class Metodo(models.TextChoices):
+        CODIGO = "codigo", _("Código")
+        PDF = "pdf", _("Documento PDF")
+
+    resolucion = models.ForeignKey(Resolucion, on_delete=models.SET_NULL, null=True, blank=True)
+    metodo = models.CharField(max_length=8, choices=Metodo.choices)
+    resultado = models.CharField(max_length=20)
+    creada_en = models.DateTimeField(default=timezone.now)

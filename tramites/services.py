@@ -1,0 +1,313 @@
+"""Writes. Every change to a case goes through a function here; views, forms and tasks stay thin."""
+import hashlib
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import audit, references
+from .crypto import encrypt_bytes
+from .models import Adjunto, HistorialEstado, Oficina, ProvinciaOficina, Tramite
+from .notifications import notificar
+from .plazos import dias_habiles_entre, sumar_dias_habiles
+from .roles import SISTEMA, Rol
+from .states import ABIERTOS, Estado, transicion
+from .validators import ArchivoValidado
+
+logger = logging.getLogger(__name__)
+
+
+class TransicionNoPermitida(Exception):
+    """The state or the actor does not allow this change (shown to staff as a plain message)."""
+
+
+# --- attachments -------------------------------------------------------------------------------
+
+
+def adjunto_guardar(
+    *,
+    archivo,
+    validado: ArchivoValidado,
+    tipo: str,
+    tramite: Tramite | None = None,
+    sesion: str = "",
+    usuario=None,
+    cifrar: bool = False,
+) -> Adjunto:
+    """Store a validated upload in private storage under a random name and record it."""
+    archivo.seek(0)
+    contenido = archivo.read()
+    if cifrar:
+        contenido = encrypt_bytes(contenido)
+    adjunto = Adjunto(
+        tramite=tramite,
+        tipo=tipo,
+        nombre_original=validado.nombre_original,
+        tamano=validado.tamano,
+        tipo_contenido=validado.tipo_contenido,
+        sha256=validado.sha256,
+        firma_digital=validado.firma_digital,
+        cifrado=cifrar,
+        sesion=sesion,
+        subido_por=usuario if getattr(usuario, "is_authenticated", False) else None,
+    )
+    adjunto.archivo.save("x." + validado.extension, ContentFile(contenido), save=False)
+    try:
+        adjunto.save()
+    except Exception:
+        adjunto.archivo.delete(save=False)
+        raise
+    return adjunto
+
+
+def adjunto_leer(adjunto: Adjunto) -> bytes:
+    from .crypto import decrypt_bytes
+
+    with adjunto.archivo.open("rb") as fh:
+        datos = fh.read()
+    return decrypt_bytes(datos) if adjunto.cifrado else datos
+
+
+def adjuntos_retenidos_purgar(*, antes_de=None) -> int:
+    """Delete held files that no request claimed (older than HELD_FILES_HOURS)."""
+    limite = antes_de or timezone.now() - timedelta(hours=settings.HELD_FILES_HOURS)
+    n = 0
+    for adjunto in Adjunto.objects.filter(tramite__isnull=True, creado_en__lt=limite).exclude(sesion=""):
+        adjunto.archivo.delete(save=False)
+        adjunto.delete()
+        n += 1
+    return n
+
+
+# --- intake --------------------------------------------------------------------------------------
+
+
+def _fecha_local(momento) -> "timezone.datetime.date":
+    return timezone.localtime(momento).date()
+
+
+def tramite_create(
+    *,
+    datos: dict,
+    adjuntos: list[Adjunto],
+    canal: str = Tramite.Canal.VIRTUAL,
+    usuario=None,
+) -> Tramite:
+    """Create a case in INGRESADO with its files, its first history row and a unique reference.
+
+    `adjuntos` are already stored (held) files: they are claimed inside the same transaction, so a
+    case never exists without its files. Routing and the confirmation e-mail are queued after commit.
+    """
+    ahora = timezone.now()
+    with transaction.atomic():
+        tramite = Tramite(
+            canal=canal,
+            estado=Estado.INGRESADO,
+            creado_en=ahora,
+            vence_el=sumar_dias_habiles(_fecha_local(ahora), settings.PLAZO_RESPUESTA_DIAS),
+            registrado_por=usuario if canal == Tramite.Canal.PRESENCIAL else None,
+            **datos,
+        )
+        for _intento in range(6):
+            tramite.referencia = references.generar(timezone.localtime(ahora).year)
+            try:
+                with transaction.atomic():
+                    tramite.save()
+                break
+            except IntegrityError:
+                tramite.pk = None
+                continue
+        else:  # pragma: no cover - 31^8 codes a year make this practically impossible
+            raise RuntimeError("No se pudo generar una referencia única.")
+        ids = [a.pk for a in adjuntos]
+        actualizados = Adjunto.objects.filter(pk__in=ids, tramite__isnull=True).update(tramite=tramite, sesion="")
+        if actualizados != len(ids):
+            raise IntegrityError("Un adjunto ya pertenece a otro trámite.")
+        HistorialEstado.objects.create(
+            tramite=tramite,
+            estado_anterior="",
+            estado_nuevo=Estado.INGRESADO,
+            usuario=usuario if canal == Tramite.Canal.PRESENCIAL else None,
+            actor=Rol.VENTANILLA if canal == Tramite.Canal.PRESENCIAL else "ciudadano",
+            nota=_("Solicitud recibida por la Ventanilla Virtual")
+            if canal == Tramite.Canal.VIRTUAL
+            else _("Solicitud registrada en ventanilla de Gestión Documental"),
+            creado_en=ahora,
+        )
+        notificacion = notificar(
+            destinatario=tramite.correo,
+            asunto=_("Solicitud de reinserción laboral recibida: %(ref)s") % {"ref": tramite.referencia},
+            plantilla="confirmacion",
+            contexto={"tramite": tramite, "adjuntos": adjuntos, "base_url": settings.PUBLIC_BASE_URL},
+            tramite=tramite,
+        )
+        tramite.correo_confirmacion = notificacion.texto
+        tramite.save(update_fields=["correo_confirmacion"])
+        if usuario is not None:
+            audit.registrar("tramite_registrado", usuario=usuario, tramite=tramite, objeto=tramite.referencia)
+
+        from .tasks import encolar_tras_commit, enrutar_tramite
+
+        encolar_tras_commit(enrutar_tramite, tramite.pk)
+    return tramite
+
+
+# --- transitions ---------------------------------------------------------------------------------
+
+
+def tramite_transition(
+    *,
+    tramite: Tramite,
+    accion: str,
+    actor: str,
+    usuario=None,
+    nota: str = "",
+    visible_ciudadano: bool = True,
+    **cambios,
+) -> Tramite:
+    """The ONE place where a case changes state: checks the table, locks the row, appends history.
+
+    `actor` is the role the user acts in (or SISTEMA / CIUDADANO). Extra keyword arguments are
+    fields of the case to set in the same write (e.g. analista, oficina, resultado).
+    """
+    t = transicion(accion)
+    if actor not in t.actores:
+        raise TransicionNoPermitida(_("Su rol no permite esta acción."))
+    if t.requiere_nota and not nota.strip():
+        raise TransicionNoPermitida(_("Debe indicar el motivo."))
+    with transaction.atomic():
+        actual = Tramite.objects.select_for_update().get(pk=tramite.pk)
+        if actual.estado not in t.desde:
+            raise TransicionNoPermitida(
+                _("El trámite está en estado «%(estado)s»; esta acción ya no es posible.")
+                % {"estado": actual.get_estado_display()}
+            )
+        anterior = actual.estado
+        ahora = timezone.now()
+        actual.estado = t.hacia
+        campos = {"estado", "actualizado_en"}
+        for campo, valor in cambios.items():
+            setattr(actual, campo, valor)
+            campos.add(campo)
+        if t.hacia in (Estado.RESUELTO, Estado.DESISTIDO):
+            actual.finalizado_en = ahora
+            campos.add("finalizado_en")
+        if anterior == Estado.OBSERVADO and t.hacia == Estado.EN_REVISION and actual.vence_el:
+            # The legal clock was paused while observed: move the due date by the business days lost.
+            observado_desde = (
+                actual.historial.filter(estado_nuevo=Estado.OBSERVADO).order_by("-creado_en").first()
+            )
+            if observado_desde:
+                pausa = dias_habiles_entre(_fecha_local(observado_desde.creado_en), _fecha_local(ahora))
+                if pausa > 0:
+                    actual.vence_el = sumar_dias_habiles(actual.vence_el, pausa)
+                    campos.add("vence_el")
+        actual.save(update_fields=list(campos))
+        HistorialEstado.objects.create(
+            tramite=actual,
+            estado_anterior=anterior,
+            estado_nuevo=t.hacia,
+            usuario=usuario,
+            actor=actor,
+            nota=nota,
+            visible_ciudadano=visible_ciudadano,
+            creado_en=ahora,
+        )
+        audit.registrar(
+            "cambio_estado",
+            usuario=usuario,
+            tramite=actual,
+            objeto=actual.referencia,
+            detalle={"accion": accion, "de": anterior, "a": t.hacia},
+        )
+    tramite.refresh_from_db()
+    return tramite
+
+
+# --- routing -------------------------------------------------------------------------------------
+
+
+def oficina_para_provincia(provincia: str) -> Oficina:
+    mapa = ProvinciaOficina.objects.select_related("oficina").filter(provincia=provincia).first()
+    if mapa and mapa.oficina.activa:
+        return mapa.oficina
+    return oficina_nacional()
+
+
+def oficina_nacional() -> Oficina:
+    nacional = Oficina.objects.filter(tipo=Oficina.Tipo.NACIONAL, activa=True).order_by("pk").first()
+    if nacional is None:
+        nacional, _creada = Oficina.objects.get_or_create(
+            codigo="dsgrt",
+            defaults={
+                "nombre": "Dirección del Seguro General de Riesgos del Trabajo",
+                "tipo": Oficina.Tipo.NACIONAL,
+                "siglas": "DSGRT",
+                "correo": "dsgrt@iess.gob.ec",
+            },
+        )
+    return nacional
+
+
+def analista_con_menos_carga(oficina: Oficina):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True, perfil__oficina=oficina, groups__name=Rol.ANALISTA)
+        .annotate(abiertos=Count("tramites_asignados", filter=Q(tramites_asignados__estado__in=ABIERTOS)))
+        .order_by("abiertos", "pk")
+        .first()
+    )
+
+
+def tramite_enrutar(*, tramite_id: int) -> bool:
+    """Assign a new case to its office and least-loaded analyst. Idempotent: True only if it routed."""
+    with transaction.atomic():
+        tramite = Tramite.objects.select_for_update().filter(pk=tramite_id).first()
+        if tramite is None or tramite.estado != Estado.INGRESADO:
+            return False
+        oficina = oficina_para_provincia(tramite.provincia)
+        # Serialise the choice of analyst inside one office so two workers don't pick on stale counts.
+        Oficina.objects.select_for_update().filter(pk=oficina.pk).first()
+        analista = analista_con_menos_carga(oficina)
+        nota = (
+            _("Asignado a %(oficina)s, analista %(analista)s")
+            % {"oficina": oficina.nombre, "analista": analista.get_full_name() or analista.get_username()}
+            if analista
+            else _("Asignado a %(oficina)s; en la cola de la oficina") % {"oficina": oficina.nombre}
+        )
+        tramite_transition(
+            tramite=tramite,
+            accion="asignar",
+            actor=SISTEMA,
+            nota=nota,
+            oficina=oficina,
+            analista=analista,
+            enrutado_en=timezone.now(),
+        )
+        notificar(
+            destinatario=oficina.correo,
+            asunto=_("Nuevo trámite de reinserción laboral: %(ref)s") % {"ref": tramite.referencia},
+            plantilla="nuevo_caso_oficina",
+            contexto={"tramite": tramite, "oficina": oficina, "analista": analista, "base_url": settings.PUBLIC_BASE_URL},
+            tramite=tramite,
+        )
+    return True
+
+
+def dias_restantes(tramite: Tramite, *, hoy=None) -> int | None:
+    """Business days left to answer (negative when overdue); None when the clock is not running."""
+    if tramite.vence_el is None or tramite.estado not in ABIERTOS:
+        return None
+    hoy = hoy or timezone.localdate()
+    return dias_habiles_entre(hoy, tramite.vence_el)
+
+
+def sha256_bytes(datos: bytes) -> str:
+    return hashlib.sha256(datos).hexdigest()

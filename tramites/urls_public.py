@@ -1,0 +1,16 @@
+"""Public URLs (Spanish paths; the names are stable)."""
+from django.urls import path
+
+from . import views_public as v
+
+app_name = "publico"
+
+urlpatterns = [
+    path("", v.inicio, name="inicio"),
+    path("privacidad/", v.privacidad, name="privacidad"),
+    path("solicitud/", v.solicitud, name="solicitud"),
+    path("solicitud/<str:referencia>/enviada/", v.confirmacion, name="confirmacion"),
+    path("solicitud/<str:referencia>/comprobante.pdf", v.comprobante, name="comprobante"),
+    path("consulta/", v.consulta, name="consulta"),
+    path("consulta/<str:referencia>/", v.consulta_detalle, name="consulta_detalle"),
+]
