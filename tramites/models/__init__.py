@@ -1,13 +1,14 @@
 """The data model, one module per concern; import from here."""
 from .auditoria import EventoAuditoria
 from .casos import Adjunto, HistorialEstado, Notificacion, Observacion, Tramite
-from .evaluacion import Evaluacion, Resolucion, SecuenciaResolucion, Verificacion
+from .evaluacion import ConfiguracionDocumento, Evaluacion, Resolucion, SecuenciaResolucion, Verificacion
 from .oficinas import Oficina, PerfilPersonal, ProvinciaOficina
 from .quejas import CifraMensualHistorica, Queja
 
 __all__ = [
     "Adjunto",
     "CifraMensualHistorica",
+    "ConfiguracionDocumento",
     "Evaluacion",
     "EventoAuditoria",
     "HistorialEstado",

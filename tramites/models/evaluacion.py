@@ -63,12 +63,15 @@ class Resolucion(models.Model):
     numero = models.CharField(_("número"), max_length=60, unique=True)
     codigo_verificacion = models.CharField(_("código de verificación"), max_length=40, unique=True)
     decision = models.CharField(_("decisión"), max_length=12, choices=Decision.choices)
-    actividades_compatibles = models.TextField(_("actividades compatibles"), blank=True)
-    restricciones = models.TextField(_("restricciones"), blank=True)
-    condiciones = models.TextField(_("otras condiciones"), blank=True)
+    # Conditions come from the medical assessment: encrypted at rest like it.
+    actividades_compatibles = EncryptedTextField(_("actividades compatibles"), blank=True)
+    restricciones = EncryptedTextField(_("restricciones"), blank=True)
+    condiciones = EncryptedTextField(_("otras condiciones"), blank=True)
     vigencia_hasta = models.DateField(_("válida hasta"), null=True, blank=True)
     base_legal = models.TextField(_("base legal"))
     firmante = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("firmante"))
+    # The certificate's subject at signing time: what the verification page shows as the signer.
+    certificado_firmante = models.CharField(_("certificado del firmante"), max_length=200, blank=True)
     emitida_en = models.DateTimeField(default=timezone.now)
     archivo = models.FileField(upload_to="resoluciones/%Y/", max_length=200)
     sha256 = models.CharField(max_length=64, db_index=True)
@@ -90,6 +93,39 @@ class Resolucion(models.Model):
 
     def __str__(self) -> str:
         return self.numero
+
+
+BASE_LEGAL_PREDETERMINADA = (
+    "Reglamento del Seguro General de Riesgos del Trabajo (Resolución C.D. 513), capítulo XII, "
+    "artículos 58 a 61; Ley de Seguridad Social, artículo 155."
+)
+
+
+class ConfiguracionDocumento(models.Model):
+    """The editable texts of the authorization document (one row, edited in the admin)."""
+
+    base_legal = models.TextField(
+        _("base legal"),
+        default=BASE_LEGAL_PREDETERMINADA,
+        help_text=_("Texto de la base legal que se imprime en cada resolución nueva; las emitidas no cambian."),
+    )
+    actualizada_en = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("texto de las resoluciones")
+        verbose_name_plural = _("texto de las resoluciones")
+
+    def __str__(self) -> str:
+        return str(_("Texto de las resoluciones"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # a singleton
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def actual(cls) -> "ConfiguracionDocumento":
+        obj, _creada = cls.objects.get_or_create(pk=1)
+        return obj
 
 
 class Verificacion(models.Model):
