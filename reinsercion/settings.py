@@ -31,6 +31,7 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rs
 
 STORAGE_DIR = Path(env.str("STORAGE_DIR", default=str(BASE_DIR / "var")))
 PRIVATE_MEDIA_ROOT = STORAGE_DIR / "privado"
+STORAGE_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "tramites.middleware.SecurityHeadersMiddleware",
     "tramites.audit.AuditFlushMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "reinsercion.urls"
@@ -141,6 +143,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = STORAGE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Outside production, static files are served straight from the source folders (no collectstatic).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -211,6 +217,8 @@ HELD_FILES_HOURS = env.int("HELD_FILES_HOURS", default=24)
 # Attachments (one validator chain for every upload point).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=1_048_576)
 STAFF_UPLOAD_MAX_BYTES = env.int("STAFF_UPLOAD_MAX_BYTES", default=10 * 1_048_576)
+# A PDF uploaded on /verificar/ to check it (below REQUEST_MAX_BYTES, which caps public requests).
+VERIFICAR_MAX_BYTES = env.int("VERIFICAR_MAX_BYTES", default=3 * 1_048_576)
 # A whole request is refused before it is read when it declares more than this.
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=4 * 1_048_576)
 STAFF_REQUEST_MAX_BYTES = env.int("STAFF_REQUEST_MAX_BYTES", default=25 * 1_048_576)
@@ -245,6 +253,8 @@ RATELIMIT_QUEJAS = env.str("RATELIMIT_QUEJAS", default="5/h")
 RATELIMIT_SOLICITUD = env.str("RATELIMIT_SOLICITUD", default="30/h")
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "tramites.views_public.limite_excedido"
+# Only for bench/solicitudes.py: exposes /__bench__/almacenar/, a baseline that only stores two files.
+BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)
 
 # Contact data of the seed sheet.
 CONTACTO_CORREO = env.str("CONTACTO_CORREO", default="atencionalusuario@iess.gob.ec")
@@ -297,5 +307,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }

@@ -1,5 +1,5 @@
 """URL map: the citizen's public pages, the staff pages under /personal/, and the admin."""
-from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (language is switched by set_language)
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,3 +14,8 @@ urlpatterns = [
     path("personal/", include("tramites.urls_staff")),
     path("", include("tramites.urls_public")),
 ]
+
+if settings.BENCHMARK_VIEWS:
+    from tramites.views_bench import almacenar
+
+    urlpatterns.insert(0, path("__bench__/almacenar/", almacenar))

@@ -105,7 +105,7 @@ def _campos_solicitante() -> dict:
         ),
         "identificacion": forms.CharField(
             label=_("Número de identificación"),
-            max_length=20,
+            max_length=40,
             help_text=_("Cédula: 10 dígitos, sin guiones. Extranjeros: el código del IESS."),
             widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         ),
