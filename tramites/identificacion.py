@@ -83,3 +83,18 @@ def enmascarar(identificacion: str) -> str:
     if len(identificacion) <= 4:
         return "*" * len(identificacion)
     return identificacion[:2] + "*" * (len(identificacion) - 4) + identificacion[-2:]
+
+
+# Quipux document numbers: institution, unit (one or more parts), year, sequence, type letter,
+# e.g. IESS-DSGRT-2022-0409-M or IESS-CPRT-PIC-2026-0012-OF.
+_QUIPUX = re.compile(r"^[A-Z]{2,10}(?:-[A-Z0-9]{1,12}){1,3}-(?:19|20)\d{2}-\d{1,6}-[A-Z]{1,3}$")
+
+
+def validar_quipux(valor: str) -> str:
+    numero = re.sub(r"\s+", "", valor or "").upper()
+    if not _QUIPUX.match(numero):
+        raise ValidationError(
+            _("El número Quipux no tiene el formato esperado, por ejemplo IESS-DSGRT-2022-0409-M."),
+            code="quipux",
+        )
+    return numero

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from . import audit, references
 from .crypto import encrypt_bytes
-from .models import Adjunto, HistorialEstado, Oficina, ProvinciaOficina, Tramite
+from .models import Adjunto, HistorialEstado, Observacion, Oficina, ProvinciaOficina, Tramite
 from .notifications import notificar
 from .plazos import dias_habiles_entre, sumar_dias_habiles
 from .roles import SISTEMA, Rol
@@ -311,3 +311,202 @@ def dias_restantes(tramite: Tramite, *, hoy=None) -> int | None:
 
 def sha256_bytes(datos: bytes) -> str:
     return hashlib.sha256(datos).hexdigest()
+
+
+# --- the staff workflow: take, observe, correct, send to evaluation, archive, reassign -------------
+
+
+def _actor_para(*, usuario, accion: str) -> str:
+    """The role in which `usuario` applies `accion` (from the one transition table)."""
+    from .selectors import roles_de
+
+    posibles = sorted(roles_de(usuario) & {str(a) for a in transicion(accion).actores})
+    if not posibles:
+        raise TransicionNoPermitida(_("Su rol no permite esta acción."))
+    return posibles[0]
+
+
+def _exigir_responsable(*, tramite: Tramite, usuario, actor: str) -> None:
+    # A case lands with one analyst: another analyst of the office may not work it unless reassigned.
+    if actor == Rol.ANALISTA and tramite.analista_id and tramite.analista_id != usuario.pk:
+        raise TransicionNoPermitida(_("Este trámite está asignado a otro analista."))
+
+
+def tramite_tomar(*, tramite: Tramite, usuario) -> Tramite:
+    actor = _actor_para(usuario=usuario, accion="tomar")
+    _exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
+    return tramite_transition(
+        tramite=tramite,
+        accion="tomar",
+        actor=actor,
+        usuario=usuario,
+        nota=_("El analista tomó el caso para revisarlo."),
+        analista=usuario,
+    )
+
+
+def tramite_enviar_evaluacion(*, tramite: Tramite, usuario, revision: str = "") -> Tramite:
+    """Requirements met: on to the medical evaluation. `revision` is the checklist as text."""
+    actor = _actor_para(usuario=usuario, accion="enviar_evaluacion")
+    _exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
+    nota = _("Requisitos completos; enviado a evaluación médica.")
+    if revision:
+        nota = f"{nota}\n\n{revision}"
+    return tramite_transition(
+        tramite=tramite, accion="enviar_evaluacion", actor=actor, usuario=usuario, nota=nota
+    )
+
+
+def tramite_observar(*, tramite: Tramite, usuario, motivo: str, revision: str = "") -> Observacion:
+    """Ask the citizen for a correction: an Observacion with its term, OBSERVADO, and an e-mail."""
+    motivo = (motivo or "").strip()
+    if not motivo:
+        raise TransicionNoPermitida(_("Debe indicar qué debe corregir el ciudadano."))
+    actor = _actor_para(usuario=usuario, accion="observar")
+    _exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
+    vence = sumar_dias_habiles(timezone.localdate(), settings.PLAZO_SUBSANACION_DIAS)
+    nota = motivo if not revision else f"{motivo}\n\n{revision}"
+    with transaction.atomic():
+        tramite_transition(tramite=tramite, accion="observar", actor=actor, usuario=usuario, nota=nota)
+        observacion = Observacion.objects.create(
+            tramite=tramite, motivo=motivo, creada_por=usuario, vence_el=vence
+        )
+        notificar(
+            destinatario=tramite.correo,
+            asunto=_("Su solicitud %(ref)s tiene una observación") % {"ref": tramite.referencia},
+            plantilla="observacion",
+            contexto={"tramite": tramite, "observacion": observacion, "base_url": settings.PUBLIC_BASE_URL},
+            tramite=tramite,
+        )
+    return observacion
+
+
+def observacion_abierta(tramite: Tramite) -> Observacion | None:
+    return tramite.observaciones.filter(respondida_en__isnull=True).order_by("-creada_en").first()
+
+
+def tramite_subsanar(
+    *,
+    tramite: Tramite,
+    archivos: list[tuple],
+    comentario: str = "",
+    usuario=None,
+) -> Tramite:
+    """The citizen (usuario=None) or a window clerk answers the open observation within its term.
+
+    `archivos` are (uploaded file, ArchivoValidado) pairs already through the validator chain.
+    """
+    if usuario is None:
+        actor = "ciudadano"
+    else:
+        actor = _actor_para(usuario=usuario, accion="subsanar")
+    if not archivos:
+        raise TransicionNoPermitida(_("Adjunte al menos un documento corregido."))
+    guardados: list[Adjunto] = []
+    try:
+        with transaction.atomic():
+            actual = Tramite.objects.select_for_update().get(pk=tramite.pk)
+            observacion = observacion_abierta(actual)
+            if actual.estado != Estado.OBSERVADO or observacion is None:
+                raise TransicionNoPermitida(_("Este trámite no tiene una observación pendiente."))
+            if timezone.localdate() > observacion.vence_el:
+                raise TransicionNoPermitida(
+                    _("El plazo para subsanar venció el %(fecha)s; ya no se reciben documentos.")
+                    % {"fecha": observacion.vence_el.strftime("%d/%m/%Y")}
+                )
+            for archivo, validado in archivos:
+                guardados.append(
+                    adjunto_guardar(
+                        archivo=archivo,
+                        validado=validado,
+                        tipo=Adjunto.Tipo.SUBSANACION,
+                        tramite=actual,
+                        usuario=usuario,
+                    )
+                )
+            observacion.respondida_en = timezone.now()
+            observacion.respuesta = (comentario or "").strip()[:2000]
+            observacion.save(update_fields=["respondida_en", "respuesta"])
+            nota = (
+                _("El ciudadano subsanó la observación en línea.")
+                if usuario is None
+                else _("Subsanación entregada en ventanilla.")
+            )
+            tramite_transition(tramite=actual, accion="subsanar", actor=actor, usuario=usuario, nota=nota)
+            destinatario = (actual.analista.email if actual.analista else "") or (
+                actual.oficina.correo if actual.oficina else ""
+            )
+            if destinatario:
+                notificar(
+                    destinatario=destinatario,
+                    asunto=_("Trámite %(ref)s subsanado: vuelve a revisión") % {"ref": actual.referencia},
+                    plantilla="subsanacion",
+                    contexto={
+                        "tramite": actual,
+                        "observacion": observacion,
+                        "adjuntos": guardados,
+                        "base_url": settings.PUBLIC_BASE_URL,
+                    },
+                    tramite=actual,
+                )
+    except Exception:
+        for adjunto in guardados:
+            adjunto.archivo.delete(save=False)
+        raise
+    tramite.refresh_from_db()
+    return tramite
+
+
+def tramite_archivar(*, tramite: Tramite, usuario, motivo: str) -> Tramite:
+    actor = _actor_para(usuario=usuario, accion="archivar")
+    _exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
+    return tramite_transition(tramite=tramite, accion="archivar", actor=actor, usuario=usuario, nota=motivo)
+
+
+def tramite_reasignar(*, tramite: Tramite, usuario, analista) -> Tramite:
+    """The director moves a case to another analyst of the office. Not a state change: the history
+    row keeps the state (hidden from the citizen) and the audit trail records the assignment."""
+    from .selectors import oficina_de, roles_de
+
+    if Rol.DIRECTOR not in roles_de(usuario):
+        raise TransicionNoPermitida(_("Solo el director puede reasignar trámites."))
+    with transaction.atomic():
+        actual = Tramite.objects.select_for_update().get(pk=tramite.pk)
+        if actual.estado not in ABIERTOS or actual.estado == Estado.INGRESADO:
+            raise TransicionNoPermitida(
+                _("El trámite está en estado «%(estado)s»; no se puede reasignar.")
+                % {"estado": actual.get_estado_display()}
+            )
+        oficina = oficina_de(usuario)
+        if oficina is None or actual.oficina_id != oficina.pk:
+            raise TransicionNoPermitida(_("El trámite no pertenece a su oficina."))
+        if not (
+            analista.is_active
+            and getattr(getattr(analista, "perfil", None), "oficina_id", None) == oficina.pk
+            and analista.groups.filter(name=Rol.ANALISTA).exists()
+        ):
+            raise TransicionNoPermitida(_("Elija un analista activo de su oficina."))
+        if actual.analista_id == analista.pk:
+            raise TransicionNoPermitida(_("El trámite ya está asignado a ese analista."))
+        anterior = actual.analista
+        actual.analista = analista
+        actual.save(update_fields=["analista", "actualizado_en"])
+        nombre = analista.get_full_name() or analista.get_username()
+        HistorialEstado.objects.create(
+            tramite=actual,
+            estado_anterior=actual.estado,
+            estado_nuevo=actual.estado,
+            usuario=usuario,
+            actor=Rol.DIRECTOR,
+            nota=_("Reasignado al analista %(nombre)s") % {"nombre": nombre},
+            visible_ciudadano=False,
+        )
+        audit.registrar(
+            "reasignacion",
+            usuario=usuario,
+            tramite=actual,
+            objeto=actual.referencia,
+            detalle={"de": anterior.get_username() if anterior else "", "a": analista.get_username()},
+        )
+    tramite.refresh_from_db()
+    return tramite

@@ -2,6 +2,7 @@
 from django.urls import path
 
 from . import views_public as v
+from . import views_subsanacion
 
 app_name = "publico"
 
@@ -13,4 +14,5 @@ urlpatterns = [
     path("solicitud/<str:referencia>/comprobante.pdf", v.comprobante, name="comprobante"),
     path("consulta/", v.consulta, name="consulta"),
     path("consulta/<str:referencia>/", v.consulta_detalle, name="consulta_detalle"),
+    path("consulta/<str:referencia>/subsanar/", views_subsanacion.subsanar, name="subsanar"),
 ]

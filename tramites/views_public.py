@@ -163,6 +163,10 @@ def consulta_detalle(request, referencia: str):
         "telefono": mostrar_telefono(tramite.telefono),
         "hoy": timezone.localdate(),
     }
+    if contexto["observacion"] is not None:
+        from .forms_staff import SubsanacionForm
+
+        contexto["form_subsanacion"] = SubsanacionForm(max_bytes=settings.UPLOAD_MAX_BYTES)
     extra = getattr(request, "consulta_extra", None)
     if extra:
         contexto.update(extra)

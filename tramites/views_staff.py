@@ -1,25 +1,548 @@
-"""Staff pages: login and the inbox (extended by the staff-workspace work)."""
-from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+"""Staff pages: login with second factor, the inbox, the case page and its actions, the window intake.
 
-from .selectors import tramites_visibles
+Every view is wrapped in permisos.personal_requerido, and every case is read through
+selectors.tramites_visibles (a case of another office is a 404, never a 403 that confirms it exists).
+"""
+
+import base64
+import re
+import unicodedata
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import audit, services
+from .forms_staff import (
+    ARCHIVOS_VENTANILLA,
+    ArchivarForm,
+    EnviarEvaluacionForm,
+    FiltroBandejaForm,
+    IngresoForm,
+    ObservarForm,
+    ReasignarForm,
+    SubsanacionForm,
+    TotpForm,
+    VentanillaForm,
+)
+from .models import Adjunto, Tramite
+from .permisos import personal_requerido, solo_lectura, totp_pendiente
+from .roles import Rol
+from .selectors import (
+    ESTADO_TODOS,
+    analistas_de_oficina,
+    auditoria_de_tramite,
+    oficina_de,
+    roles_de,
+    tramites_bandeja,
+    tramites_conteo_por_estado,
+    tramites_visibles,
+)
+from .services import TransicionNoPermitida
+from .states import ABIERTOS, Estado, acciones_permitidas
+
+POR_PAGINA = 25
+SESION_RETENIDOS_VENTANILLA = "ventanilla_retenidos"
+
+# The case actions with a form on the case page; the rest of the table (routing, evaluation,
+# resolution, expiry) is driven elsewhere.
+FORMULARIOS_ACCION = {
+    "tomar": None,
+    "enviar_evaluacion": EnviarEvaluacionForm,
+    "observar": ObservarForm,
+    "archivar": ArchivarForm,
+}
+
+
+# --- login and second factor ----------------------------------------------------------------------
+
+
+def _siguiente(request, por_defecto: str | None = None) -> str:
+    destino = request.POST.get("next") or request.GET.get("next") or ""
+    if destino and url_has_allowed_host_and_scheme(destino, {request.get_host()}, request.is_secure()):
+        return destino
+    return por_defecto or reverse("personal:bandeja")
 
 
 class IngresoView(LoginView):
     template_name = "personal/login.html"
+    form_class = IngresoForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        respuesta = super().form_valid(form)
+        audit.registrar(
+            "ingreso", request=self.request, usuario=form.get_user(), objeto=form.get_user().get_username()
+        )
+        if settings.REQUIRE_TOTP:
+            return redirect(f"{reverse('personal:totp')}?{urlencode({'next': self.get_success_url()})}")
+        return respuesta
+
+    def form_invalid(self, form):
+        nombre = (self.request.POST.get("username") or "")[:150]
+        audit.registrar(
+            "ingreso_fallido",
+            request=self.request,
+            objeto=nombre,
+            detalle={"bloqueado": bool(getattr(self.request, "axes_locked_out", False))},
+        )
+        return super().form_invalid(form)
 
 
 @require_POST
 def salir(request):
+    if request.user.is_authenticated:
+        audit.registrar("salida", request=request)
     logout(request)
     return redirect("personal:login")
 
 
-@login_required
+def _exigir_sesion(request):
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('personal:login')}?{urlencode({'next': _siguiente(request)})}")
+    if not totp_pendiente(request.user):
+        return redirect(_siguiente(request))
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def totp(request):
+    """The second step of the login: a code from the user's confirmed TOTP device."""
+    if (salida := _exigir_sesion(request)) is not None:
+        return salida
+    dispositivo = TOTPDevice.objects.filter(user=request.user, confirmed=True).order_by("pk").first()
+    if dispositivo is None:
+        return redirect(f"{reverse('personal:totp_registrar')}?{urlencode({'next': _siguiente(request)})}")
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if dispositivo.verify_token(form.cleaned_data["codigo"]):
+            otp_login(request, dispositivo)
+            audit.registrar("ingreso_totp", request=request)
+            return redirect(_siguiente(request))
+        audit.registrar("ingreso_totp_fallido", request=request)
+        form.add_error(
+            "codigo", _("El código no es correcto o ya caducó. Escriba el código que se muestra ahora.")
+        )
+    return render(request, "personal/totp.html", {"form": form, "next": _siguiente(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def totp_registrar(request):
+    """First login with REQUIRE_TOTP: show the secret as a QR code and confirm it with one code."""
+    if (salida := _exigir_sesion(request)) is not None:
+        return salida
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect(f"{reverse('personal:totp')}?{urlencode({'next': _siguiente(request)})}")
+    dispositivo = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("pk").first()
+    if dispositivo is None:
+        dispositivo = TOTPDevice.objects.create(
+            user=request.user, name=_("Aplicación de autenticación"), confirmed=False
+        )
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if dispositivo.verify_token(form.cleaned_data["codigo"]):
+            dispositivo.confirmed = True
+            dispositivo.save(update_fields=["confirmed"])
+            otp_login(request, dispositivo)
+            audit.registrar("totp_registrado", request=request)
+            return redirect(_siguiente(request))
+        form.add_error(
+            "codigo", _("El código no es correcto. Revise la hora de su teléfono y vuelva a intentarlo.")
+        )
+    secreto = base64.b32encode(dispositivo.bin_key).decode()
+    qr = segno.make(dispositivo.config_url, error="m").svg_inline(
+        scale=5,
+        title=_("Código QR para registrar la aplicación de autenticación"),
+        svgclass="qr-totp",
+        lineclass=None,
+    )
+    contexto = {
+        "form": form,
+        "next": _siguiente(request),
+        "qr": mark_safe(qr),  # generated by segno from our own URI: no user input in it
+        "secreto": " ".join(secreto[i : i + 4] for i in range(0, len(secreto), 4)),
+        "uri": dispositivo.config_url,
+    }
+    return render(request, "personal/totp_registrar.html", contexto)
+
+
+# --- the inbox -----------------------------------------------------------------------------------
+
+
+class _Paginador(Paginator):
+    """A paginator that reuses a total already known from the per-state counts (no second COUNT)."""
+
+    def __init__(self, *args, total: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._total = total
+
+    @cached_property
+    def count(self) -> int:
+        return self._total if self._total is not None else super().count
+
+
+@personal_requerido()
 def bandeja(request):
-    tramites = tramites_visibles(usuario=request.user)[:50]
-    return render(request, "personal/bandeja.html", {"tramites": tramites})
+    form = FiltroBandejaForm(request.GET or None)
+    filtros = form.filtros() if request.GET else {}
+    conteos = tramites_conteo_por_estado(usuario=request.user)
+    total = None
+    if not set(filtros) - {"estado"}:
+        estado = filtros.get("estado", "")
+        if estado == ESTADO_TODOS:
+            total = sum(conteos.values())
+        elif estado:
+            total = conteos.get(estado, 0)
+        else:
+            total = sum(n for e, n in conteos.items() if e in ABIERTOS)
+    tramites = tramites_bandeja(usuario=request.user, **filtros)
+    pagina = _Paginador(tramites, POR_PAGINA, total=total).get_page(request.GET.get("pagina"))
+    hoy = timezone.localdate()
+    filas = [{"tramite": t, "dias": services.dias_restantes(t, hoy=hoy)} for t in pagina.object_list]
+    consulta = request.GET.copy()
+    consulta.pop("pagina", None)
+    contexto = {
+        "form": form,
+        "pagina": pagina,
+        "filas": filas,
+        "conteos": [(valor, etiqueta, conteos.get(valor, 0)) for valor, etiqueta in Estado.choices],
+        "total_visibles": sum(conteos.values()),
+        "consulta": consulta.urlencode(),
+        "riesgo": settings.PLAZO_RIESGO_DIAS,
+        "solo_lectura": solo_lectura(request.user),
+        "es_ventanilla": Rol.VENTANILLA in roles_de(request.user),
+    }
+    return render(request, "personal/bandeja.html", contexto)
+
+
+# --- the case page -------------------------------------------------------------------------------
+
+
+def _tramite(request, referencia: str) -> Tramite:
+    return get_object_or_404(tramites_visibles(usuario=request.user), referencia=referencia)
+
+
+def _puede_actuar(usuario, tramite: Tramite) -> bool:
+    """Actions only on cases of the user's own office; the read-only supervisor never acts."""
+    oficina = oficina_de(usuario)
+    return not solo_lectura(usuario) and oficina is not None and tramite.oficina_id == oficina.pk
+
+
+def _acciones(usuario, tramite: Tramite) -> list:
+    if not _puede_actuar(usuario, tramite):
+        return []
+    roles = roles_de(usuario)
+    ajeno = bool(tramite.analista_id and tramite.analista_id != usuario.pk)
+    acciones = []
+    for t in acciones_permitidas(tramite.estado, roles):
+        if t.accion not in FORMULARIOS_ACCION:
+            continue
+        if ajeno and not (t.accion == "archivar" and Rol.DIRECTOR in roles):
+            continue  # another analyst's case: the director reassigns it first
+        acciones.append(t)
+    return acciones
+
+
+def _contexto_detalle(request, tramite: Tramite, formularios: dict | None = None) -> dict:
+    usuario = request.user
+    roles = roles_de(usuario)
+    formularios = dict(formularios or {})
+    acciones = []
+    for t in _acciones(usuario, tramite):
+        clase = FORMULARIOS_ACCION[t.accion]
+        form = formularios.get(t.accion) or (clase(prefix=t.accion) if clase else None)
+        acciones.append({"t": t, "form": form})
+    puede = _puede_actuar(usuario, tramite)
+    reasignar = None
+    if puede and Rol.DIRECTOR in roles and tramite.estado in ABIERTOS and tramite.estado != Estado.INGRESADO:
+        reasignar = formularios.get("reasignar") or ReasignarForm(
+            analistas=analistas_de_oficina(oficina=tramite.oficina).exclude(pk=tramite.analista_id or 0),
+            prefix="reasignar",
+        )
+    observacion = services.observacion_abierta(tramite) if tramite.estado == Estado.OBSERVADO else None
+    subsanar = None
+    if puede and Rol.VENTANILLA in roles and observacion is not None:
+        subsanar = formularios.get("subsanar") or SubsanacionForm(
+            max_bytes=settings.STAFF_UPLOAD_MAX_BYTES, prefix="subsanar"
+        )
+    solicitud = next((a for a in tramite.adjuntos.all() if a.tipo == Adjunto.Tipo.SOLICITUD_FIRMADA), None)
+    return {
+        "tramite": tramite,
+        "dias": services.dias_restantes(tramite),
+        "riesgo": settings.PLAZO_RIESGO_DIAS,
+        "adjuntos": list(tramite.adjuntos.exclude(tipo=Adjunto.Tipo.INFORME_MEDICO)),
+        "solicitud": solicitud,
+        "historial": list(tramite.historial.select_related("usuario").order_by("creado_en", "id")),
+        "observaciones": list(tramite.observaciones.select_related("creada_por").order_by("-creada_en")),
+        "observacion": observacion,
+        "notificaciones": list(tramite.notificaciones.order_by("-creada_en", "-id")),
+        "acciones": acciones,
+        "reasignar": reasignar,
+        "subsanar": subsanar,
+        "solo_lectura": solo_lectura(usuario),
+        "auditoria": list(auditoria_de_tramite(tramite=tramite)[:200])
+        if roles & {Rol.SUPERVISOR, Rol.DIRECTOR}
+        else None,
+        "hoy": timezone.localdate(),
+    }
+
+
+@personal_requerido()
+def tramite_detalle(request, referencia: str):
+    tramite = _tramite(request, referencia)
+    audit.registrar("ver_tramite", request=request, tramite=tramite, objeto=tramite.referencia)
+    return render(request, "personal/tramite.html", _contexto_detalle(request, tramite))
+
+
+def _re_mostrar(request, tramite: Tramite, clave: str, form) -> HttpResponse:
+    """The case page again with the form that had errors (its error summary on top)."""
+    contexto = _contexto_detalle(request, tramite, {clave: form})
+    contexto["form_con_errores"] = form
+    return render(request, "personal/tramite.html", contexto, status=400)
+
+
+def _exigir_actuar(request, tramite: Tramite) -> None:
+    if not _puede_actuar(request.user, tramite):
+        raise PermissionDenied
+
+
+@personal_requerido(Rol.ANALISTA, Rol.DIRECTOR)
+def tramite_accion(request, referencia: str, accion: str):
+    tramite = _tramite(request, referencia)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if accion not in FORMULARIOS_ACCION:
+        raise Http404
+    _exigir_actuar(request, tramite)
+    clase = FORMULARIOS_ACCION[accion]
+    form = clase(request.POST, prefix=accion) if clase else None
+    if form is not None and not form.is_valid():
+        return _re_mostrar(request, tramite, accion, form)
+    try:
+        if accion == "tomar":
+            services.tramite_tomar(tramite=tramite, usuario=request.user)
+            messages.success(request, _("Tomó el caso: ahora está en revisión."))
+        elif accion == "enviar_evaluacion":
+            services.tramite_enviar_evaluacion(
+                tramite=tramite, usuario=request.user, revision=form.revision_texto()
+            )
+            messages.success(request, _("El trámite se envió a evaluación médica."))
+        elif accion == "observar":
+            obs = services.tramite_observar(
+                tramite=tramite,
+                usuario=request.user,
+                motivo=form.cleaned_data["motivo"],
+                revision=form.revision_texto(),
+            )
+            messages.success(
+                request,
+                _("Trámite observado. Se pidió al ciudadano que subsane hasta el %(fecha)s.")
+                % {"fecha": obs.vence_el.strftime("%d/%m/%Y")},
+            )
+        elif accion == "archivar":
+            services.tramite_archivar(
+                tramite=tramite, usuario=request.user, motivo=form.cleaned_data["motivo"]
+            )
+            messages.success(request, _("El trámite fue archivado."))
+    except TransicionNoPermitida as exc:
+        messages.error(request, str(exc))
+    return redirect("personal:tramite", referencia=tramite.referencia)
+
+
+@personal_requerido(Rol.DIRECTOR)
+def tramite_reasignar(request, referencia: str):
+    tramite = _tramite(request, referencia)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    _exigir_actuar(request, tramite)
+    form = ReasignarForm(
+        request.POST, analistas=analistas_de_oficina(oficina=tramite.oficina), prefix="reasignar"
+    )
+    if not form.is_valid():
+        return _re_mostrar(request, tramite, "reasignar", form)
+    try:
+        services.tramite_reasignar(
+            tramite=tramite, usuario=request.user, analista=form.cleaned_data["analista"]
+        )
+        messages.success(request, _("El trámite fue reasignado."))
+    except TransicionNoPermitida as exc:
+        messages.error(request, str(exc))
+    return redirect("personal:tramite", referencia=tramite.referencia)
+
+
+@personal_requerido(Rol.VENTANILLA)
+def tramite_subsanar(request, referencia: str):
+    """A correction handed in on paper at the window, scanned by the clerk."""
+    from .uploads import archivos_excedidos
+
+    tramite = _tramite(request, referencia)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    _exigir_actuar(request, tramite)
+    form = SubsanacionForm(
+        request.POST,
+        request.FILES,
+        max_bytes=settings.STAFF_UPLOAD_MAX_BYTES,
+        excedidos={n.removeprefix("subsanar-") for n in archivos_excedidos(request)},
+        prefix="subsanar",
+    )
+    if not form.is_valid():
+        return _re_mostrar(request, tramite, "subsanar", form)
+    try:
+        services.tramite_subsanar(
+            tramite=tramite,
+            archivos=form.archivos(),
+            comentario=form.cleaned_data["comentario"],
+            usuario=request.user,
+        )
+        messages.success(request, _("Subsanación registrada: el trámite volvió a revisión."))
+    except TransicionNoPermitida as exc:
+        messages.error(request, str(exc))
+    return redirect("personal:tramite", referencia=tramite.referencia)
+
+
+_NO_SEGURO = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def nombre_seguro(nombre: str, extension: str) -> str:
+    """An ASCII file name without paths, quotes or control characters, with the detected extension."""
+    base = unicodedata.normalize("NFKD", nombre or "").encode("ascii", "ignore").decode()
+    base = base.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    base = _NO_SEGURO.sub("_", base).strip(" ._-")[:80] or "documento"
+    return f"{base}.{extension}"
+
+
+@personal_requerido()
+def adjunto_ver(request, referencia: str, adjunto_id: int):
+    tramite = _tramite(request, referencia)
+    # Medical reports are served only by views_evaluacion.informe (evaluators and director).
+    adjunto = get_object_or_404(
+        Adjunto.objects.exclude(tipo=Adjunto.Tipo.INFORME_MEDICO), pk=adjunto_id, tramite=tramite
+    )
+    datos = services.adjunto_leer(adjunto)
+    audit.registrar(
+        "ver_adjunto",
+        request=request,
+        tramite=tramite,
+        objeto=f"{tramite.referencia}/{adjunto.pk}",
+        detalle={"tipo": adjunto.tipo, "sha256": adjunto.sha256},
+    )
+    es_pdf = adjunto.tipo_contenido == "application/pdf"
+    respuesta = HttpResponse(datos, content_type="application/pdf" if es_pdf else "image/jpeg")
+    respuesta["Content-Disposition"] = content_disposition_header(
+        False, nombre_seguro(adjunto.nombre_original, "pdf" if es_pdf else "jpg")
+    )
+    respuesta["X-Content-Type-Options"] = "nosniff"
+    respuesta["Cache-Control"] = "private, no-store"
+    # Nothing in the file may run or load anything. Chromium will not start its PDF viewer in a
+    # sandboxed document, so PDFs get the same lockdown without `sandbox` (the validator chain
+    # already refuses PDFs with JavaScript or launch actions).
+    if es_pdf:
+        respuesta["Content-Security-Policy"] = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
+    else:
+        respuesta["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
+        )
+    respuesta["Cross-Origin-Resource-Policy"] = "same-origin"
+    return respuesta
+
+
+# --- the window channel ----------------------------------------------------------------------------
+
+
+def _retenidos_ventanilla(request) -> dict[str, Adjunto]:
+    ids = request.session.get(SESION_RETENIDOS_VENTANILLA, {})
+    if not ids or not request.session.session_key:
+        return {}
+    por_id = {
+        a.pk: a
+        for a in Adjunto.objects.filter(
+            pk__in=ids.values(), tramite__isnull=True, sesion=request.session.session_key
+        )
+    }
+    return {campo: por_id[pk] for campo, pk in ids.items() if pk in por_id}
+
+
+def _retener_ventanilla(request, form: VentanillaForm, retenidos: dict) -> dict:
+    if not request.session.session_key:
+        request.session.save()
+    for campo, archivo in form.archivos_nuevos().items():
+        anterior = retenidos.get(campo)
+        retenidos[campo] = services.adjunto_guardar(
+            archivo=archivo,
+            validado=archivo.validado,
+            tipo=ARCHIVOS_VENTANILLA[campo],
+            sesion=request.session.session_key,
+            usuario=request.user,
+        )
+        if anterior is not None:
+            anterior.archivo.delete(save=False)
+            anterior.delete()
+    request.session[SESION_RETENIDOS_VENTANILLA] = {campo: a.pk for campo, a in retenidos.items()}
+    return retenidos
+
+
+@personal_requerido(Rol.VENTANILLA)
+@require_http_methods(["GET", "POST"])
+def presencial_nuevo(request):
+    from .uploads import archivos_excedidos
+
+    retenidos = _retenidos_ventanilla(request)
+    if request.method == "POST":
+        form = VentanillaForm(
+            request.POST, request.FILES, retenidos=retenidos, excedidos=archivos_excedidos(request)
+        )
+        valido = form.is_valid()
+        retenidos = _retener_ventanilla(request, form, retenidos)
+        if valido:
+            tramite = services.tramite_create(
+                datos=form.datos_tramite(),
+                adjuntos=[retenidos[c] for c in ARCHIVOS_VENTANILLA],
+                canal=Tramite.Canal.PRESENCIAL,
+                usuario=request.user,
+            )
+            request.session.pop(SESION_RETENIDOS_VENTANILLA, None)
+            messages.success(
+                request, _("Solicitud registrada con la referencia %(ref)s.") % {"ref": tramite.referencia}
+            )
+            return redirect("personal:recibo", referencia=tramite.referencia)
+        form._init_archivos(retenidos, set())
+    else:
+        form = VentanillaForm(retenidos=retenidos)
+    return render(request, "personal/presencial_nuevo.html", {"form": form, "retenidos": retenidos})
+
+
+@personal_requerido()
+def recibo(request, referencia: str):
+    tramite = _tramite(request, referencia)
+    return render(request, "personal/recibo.html", {"tramite": tramite})
+
+
+@personal_requerido()
+def comprobante(request, referencia: str):
+    from .documents import comprobante_pdf
+
+    tramite = _tramite(request, referencia)
+    audit.registrar("comprobante", request=request, tramite=tramite, objeto=tramite.referencia)
+    respuesta = HttpResponse(comprobante_pdf(tramite), content_type="application/pdf")
+    respuesta["Content-Disposition"] = content_disposition_header(
+        False, f"comprobante-{tramite.referencia}.pdf"
+    )
+    respuesta["Cache-Control"] = "private, no-store"
+    respuesta["X-Content-Type-Options"] = "nosniff"
+    return respuesta
