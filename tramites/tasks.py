@@ -7,21 +7,33 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from . import audit
 
 logger = logging.getLogger(__name__)
 
+# A retry must come back before the broker's visibility timeout, or Redis would hand the waiting
+# message to a second worker as well (harmless, the tasks are idempotent, but wasteful).
+_MAX_ESPERA_REINTENTO = 240
+# First wait before an e-mail is tried again; doubled on each retry.
+REINTENTO_CORREO_SEGUNDOS = 30
+
 
 def encolar(task, *args) -> bool:
-    """Send a task to the queue now; False (logged) when the broker cannot be reached."""
+    """Send a task to the queue now; False (logged) when the broker cannot be reached.
+
+    Publishing fails fast (settings: CELERY_TASK_PUBLISH_RETRY=False, transport max_retries=0, a
+    2-second connect timeout), so a citizen's request never waits on a broken broker.
+    """
     try:
         task.apply_async(args=args)
         return True
     except Exception:  # kombu/redis connection errors: the periodic tasks will retry
-        logger.warning("broker no disponible: %s%s queda para el reintento periódico", task.name, args, exc_info=True)
+        logger.warning(
+            "broker no disponible: %s%s queda para el reintento periódico", task.name, args, exc_info=True
+        )
         return False
 
 
@@ -29,8 +41,22 @@ def encolar_tras_commit(task, *args) -> None:
     transaction.on_commit(lambda: encolar(task, *args))
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=10)
+def _espera(reintentos: int, base: int) -> int:
+    return min(base * 2**reintentos, _MAX_ESPERA_REINTENTO)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=5,
+    retry_backoff_max=_MAX_ESPERA_REINTENTO,
+    max_retries=5,
+)
 def enrutar_tramite(self, tramite_id: int) -> bool:
+    """Route one case (services.tramite_enrutar). A database hiccup retries; a lost message is
+    found again by reencolar_ingresados; a second delivery finds the case ASIGNADO and does nothing."""
     from .services import tramite_enrutar
 
     try:
@@ -47,51 +73,71 @@ def reencolar_ingresados() -> int:
 
     limite = timezone.now() - timedelta(minutes=settings.REENCOLAR_MINUTOS)
     ids = list(
-        Tramite.objects.filter(estado=Estado.INGRESADO, creado_en__lt=limite).values_list("pk", flat=True)[:5000]
+        Tramite.objects.filter(estado=Estado.INGRESADO, creado_en__lt=limite)
+        .order_by("creado_en", "pk")
+        .values_list("pk", flat=True)[:5000]
     )
+    enviados = 0
     for pk in ids:
-        encolar(enrutar_tramite, pk)
-    return len(ids)
+        if not encolar(enrutar_tramite, pk):
+            break  # the broker is still down: the next run tries again, oldest first
+        enviados += 1
+    if ids:
+        logger.info("reencolar_ingresados: %s de %s trámites en cola de nuevo", enviados, len(ids))
+    return enviados
 
 
-@shared_task(bind=True, acks_late=True, max_retries=6, default_retry_delay=30)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=6)
 def enviar_notificacion(self, notificacion_id: int) -> str:
+    """Send one recorded e-mail. The row lock makes concurrent deliveries of the same notification
+    wait for each other, and a row already ENVIADO is never sent again."""
     from .models import Notificacion
 
+    error = None
     with transaction.atomic():
         n = Notificacion.objects.select_for_update().filter(pk=notificacion_id).first()
         if n is None or n.estado == Notificacion.EstadoEnvio.ENVIADO:
             return "omitida"
+        n.intentos += 1
         try:
             send_mail(n.asunto, n.texto, settings.DEFAULT_FROM_EMAIL, [n.destinatario], fail_silently=False)
-        except Exception as exc:
-            n.intentos += 1
-            n.ultimo_error = str(exc)[:1000]
+        except Exception as exc:  # SMTP refused, timeout, DNS...: record it, then retry outside the block
+            error = exc
+            n.ultimo_error = f"{type(exc).__name__}: {exc}"[:1000]
             n.estado = Notificacion.EstadoEnvio.FALLIDO
             n.save(update_fields=["intentos", "ultimo_error", "estado"])
-            if self.request.called_directly or settings.CELERY_TASK_ALWAYS_EAGER:
-                return "fallida"
-            raise self.retry(exc=exc) from exc
-        n.intentos += 1
-        n.estado = Notificacion.EstadoEnvio.ENVIADO
-        n.enviada_en = timezone.now()
-        n.save(update_fields=["intentos", "estado", "enviada_en"])
-    return "enviada"
+        else:
+            n.estado = Notificacion.EstadoEnvio.ENVIADO
+            n.enviada_en = timezone.now()
+            n.save(update_fields=["intentos", "estado", "enviada_en"])
+    if error is None:
+        return "enviada"
+    logger.warning("notificación %s no enviada (intento %s): %s", notificacion_id, n.intentos, error)
+    if self.request.called_directly or self.request.is_eager:
+        # In-process (embedded default): no retry loop inside the request; reintentar_notificaciones
+        # or the next run sends it.
+        return "fallida"
+    raise self.retry(exc=error, countdown=_espera(self.request.retries, REINTENTO_CORREO_SEGUNDOS))
 
 
 @shared_task
 def reintentar_notificaciones() -> int:
+    """Queue again the e-mails not sent yet (failed, or never queued because the broker was down)."""
     from .models import Notificacion
 
     limite = timezone.now() - timedelta(minutes=2)
     ids = list(
         Notificacion.objects.exclude(estado=Notificacion.EstadoEnvio.ENVIADO)
         .filter(creada_en__lt=limite, intentos__lt=10)
+        .order_by("creada_en", "pk")
         .values_list("pk", flat=True)[:1000]
     )
+    enviados = 0
     for pk in ids:
-        encolar(enviar_notificacion, pk)
-    return len(ids)
+        if not encolar(enviar_notificacion, pk):
+            break
+        enviados += 1
+    return enviados
 
 
 @shared_task
@@ -103,17 +149,18 @@ def purgar_adjuntos_retenidos() -> int:
 
 @shared_task
 def vencer_observaciones() -> int:
-    """End as DESISTIDO every observation whose correction term has passed (implemented in services)."""
-    from . import services
+    """End as DESISTIDO every observation whose correction term has passed; the citizen is told."""
+    from .services import observaciones_vencidas_cerrar
 
-    fn = getattr(services, "observaciones_vencidas_cerrar", None)
-    return fn() if fn else 0
+    try:
+        return observaciones_vencidas_cerrar()
+    finally:
+        audit.flush()
 
 
 @shared_task
 def alertar_plazos() -> int:
-    """E-mail each office its cases at risk or overdue (implemented in services)."""
-    from . import services
+    """E-mail each office the list of its cases at risk or overdue (once a day per office)."""
+    from .services import plazos_alertar
 
-    fn = getattr(services, "plazos_alertar", None)
-    return fn() if fn else 0
+    return plazos_alertar()
