@@ -194,7 +194,14 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300, "socket_connect_timeout": 2, "socket_timeout": 5}
+# max_retries=0: a publish tries the connection once (kombu would otherwise keep retrying for the whole
+# connect timeout, ~2 s per task); the worker's own consuming connection keeps its retry loop.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 300,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 0,
+}
 # Publishing must fail fast when the broker is down: the case is already saved and the
 # periodic re-queue task will route it later.
 CELERY_TASK_PUBLISH_RETRY = False

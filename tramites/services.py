@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -255,19 +255,35 @@ def oficina_nacional() -> Oficina:
 
 
 def analista_con_menos_carga(oficina: Oficina):
+    """The active analyst of `oficina` with the fewest open cases; ties go to the oldest account (pk)."""
     from django.contrib.auth import get_user_model
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
 
-    User = get_user_model()
+    # A correlated count (not a join) so that group or profile rows can never multiply the load.
+    abiertos = (
+        Tramite.objects.filter(analista=OuterRef("pk"), estado__in=sorted(ABIERTOS))
+        .order_by()
+        .values("analista")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
-        User.objects.filter(is_active=True, perfil__oficina=oficina, groups__name=Rol.ANALISTA)
-        .annotate(abiertos=Count("tramites_asignados", filter=Q(tramites_asignados__estado__in=ABIERTOS)))
+        get_user_model()
+        .objects.filter(is_active=True, perfil__oficina=oficina, groups__name=Rol.ANALISTA)
+        .annotate(abiertos=Coalesce(Subquery(abiertos), 0))
         .order_by("abiertos", "pk")
         .first()
     )
 
 
 def tramite_enrutar(*, tramite_id: int) -> bool:
-    """Assign a new case to its office and least-loaded analyst. Idempotent: True only if it routed."""
+    """Assign a new case to its office and least-loaded analyst. Idempotent: True only if it routed.
+
+    Safe when run twice at once: the case row is locked first, so the second run waits and then sees
+    ASIGNADO; the office row is locked next (always in this order, so no deadlock), so two cases of one
+    office are balanced on committed counts. A queued task that outlives its case is a no-op.
+    """
     with transaction.atomic():
         tramite = Tramite.objects.select_for_update().filter(pk=tramite_id).first()
         if tramite is None or tramite.estado != Estado.INGRESADO:
@@ -295,17 +311,37 @@ def tramite_enrutar(*, tramite_id: int) -> bool:
             destinatario=oficina.correo,
             asunto=_("Nuevo trámite de reinserción laboral: %(ref)s") % {"ref": tramite.referencia},
             plantilla="nuevo_caso_oficina",
-            contexto={"tramite": tramite, "oficina": oficina, "analista": analista, "base_url": settings.PUBLIC_BASE_URL},
+            contexto={
+                "tramite": tramite,
+                "oficina": oficina,
+                "analista": analista,
+                "base_url": settings.PUBLIC_BASE_URL,
+            },
             tramite=tramite,
         )
     return True
 
 
-def dias_restantes(tramite: Tramite, *, hoy=None) -> int | None:
-    """Business days left to answer (negative when overdue); None when the clock is not running."""
+def observado_desde(tramite: Tramite):
+    """The local date on which the case last entered OBSERVADO (None if it never did)."""
+    paso = tramite.historial.filter(estado_nuevo=Estado.OBSERVADO).order_by("-creado_en", "-id").first()
+    return _fecha_local(paso.creado_en) if paso else None
+
+
+def dias_restantes(tramite: Tramite, *, hoy=None, observado_el=None) -> int | None:
+    """Business days left to answer (negative when overdue); None once the case is closed.
+
+    While OBSERVADO the clock is paused: the figure stays what it was on the day of the observation
+    (tramite_transition moves `vence_el` forward by the paused business days when the citizen answers,
+    so the count resumes from there). Lists may pass `observado_el` to spare one query per row.
+    """
     if tramite.vence_el is None or tramite.estado not in ABIERTOS:
         return None
     hoy = hoy or timezone.localdate()
+    if tramite.estado == Estado.OBSERVADO:
+        desde = observado_el or observado_desde(tramite)
+        if desde is not None:
+            hoy = min(hoy, desde)
     return dias_habiles_entre(hoy, tramite.vence_el)
 
 
@@ -510,3 +546,120 @@ def tramite_reasignar(*, tramite: Tramite, usuario, analista) -> Tramite:
         )
     tramite.refresh_from_db()
     return tramite
+
+
+# --- the legal clock: daily alerts to offices, expired observations (periodic tasks) -------------
+
+
+def plazos_alertar(*, hoy=None) -> int:
+    """E-mail each active office the list of its cases at risk (PLAZO_RIESGO_DIAS business days left
+    or fewer) or overdue. Observed cases are left out: their clock is paused. At most one e-mail per
+    office and day, even if the task runs twice. Returns the number of e-mails queued."""
+    from itertools import groupby
+
+    from .states import RELOJ_DETENIDO
+
+    hoy = hoy or timezone.localdate()
+    # "days left <= PLAZO_RIESGO_DIAS" is "due before the (PLAZO_RIESGO_DIAS + 1)-th business day".
+    limite = sumar_dias_habiles(hoy, settings.PLAZO_RIESGO_DIAS + 1)
+    casos = (
+        Tramite.objects.filter(
+            estado__in=sorted(ABIERTOS - RELOJ_DETENIDO),
+            vence_el__lt=limite,
+            oficina__activa=True,
+        )
+        .select_related("oficina", "analista")
+        .order_by("oficina_id", "vence_el", "creado_en", "pk")
+    )
+    asunto = _("Trámites de reinserción laboral en riesgo o vencidos al %(fecha)s") % {
+        "fecha": hoy.strftime("%d/%m/%Y")
+    }
+    enviados = 0
+    for _oficina_id, grupo in groupby(casos.iterator(chunk_size=500), key=lambda t: t.oficina_id):
+        lista = list(grupo)
+        oficina = lista[0].oficina
+        filas = [{"tramite": t, "dias": dias_restantes(t, hoy=hoy)} for t in lista]
+        for fila in filas:
+            fila["retraso"] = -fila["dias"] if fila["dias"] is not None and fila["dias"] < 0 else 0
+        with transaction.atomic():
+            # The office row lock makes a concurrent second run wait, then see the e-mail and skip.
+            Oficina.objects.select_for_update().filter(pk=oficina.pk).first()
+            from .models import Notificacion
+
+            if Notificacion.objects.filter(
+                destinatario=oficina.correo, asunto=asunto, tramite__isnull=True, queja__isnull=True
+            ).exists():
+                continue
+            notificar(
+                destinatario=oficina.correo,
+                asunto=asunto,
+                plantilla="alerta_plazos",
+                contexto={
+                    "oficina": oficina,
+                    "hoy": hoy,
+                    "vencidos": [f for f in filas if f["dias"] is not None and f["dias"] < 0],
+                    "en_riesgo": [f for f in filas if f["dias"] is not None and f["dias"] >= 0],
+                    "riesgo_dias": settings.PLAZO_RIESGO_DIAS,
+                    "base_url": settings.PUBLIC_BASE_URL,
+                },
+            )
+        enviados += 1
+    return enviados
+
+
+def observaciones_vencidas_cerrar(*, hoy=None) -> int:
+    """End as DESISTIDO every OBSERVADO case whose latest observation went unanswered past its term,
+    and e-mail the citizen. Each case in its own transaction, re-checked under its row lock, so a
+    correction arriving at the same moment wins or loses cleanly. Returns the number of cases ended."""
+    from django.db.models import OuterRef, Subquery
+
+    hoy = hoy or timezone.localdate()
+    ultima = Observacion.objects.filter(tramite=OuterRef("pk")).order_by("-creada_en", "-pk")
+    ids = list(
+        Tramite.objects.filter(estado=Estado.OBSERVADO)
+        .annotate(
+            obs_vence=Subquery(ultima.values("vence_el")[:1]),
+            obs_resp=Subquery(ultima.values("respondida_en")[:1]),
+        )
+        .filter(obs_vence__lt=hoy, obs_resp__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    cerrados = 0
+    for pk in ids:
+        try:
+            with transaction.atomic():
+                tramite = Tramite.objects.select_for_update().get(pk=pk)
+                observacion = (
+                    tramite.observaciones.filter(respondida_en__isnull=True)
+                    .order_by("-creada_en", "-pk")
+                    .first()
+                )
+                if tramite.estado != Estado.OBSERVADO or observacion is None or observacion.vence_el >= hoy:
+                    continue
+                fecha = observacion.vence_el.strftime("%d/%m/%Y")
+                tramite_transition(
+                    tramite=tramite,
+                    accion="desistir",
+                    actor=SISTEMA,
+                    nota=_(
+                        "La observación no se subsanó dentro del plazo (hasta el %(fecha)s): "
+                        "la solicitud se da por desistida."
+                    )
+                    % {"fecha": fecha},
+                )
+                notificar(
+                    destinatario=tramite.correo,
+                    asunto=_("Su solicitud %(ref)s se dio por desistida") % {"ref": tramite.referencia},
+                    plantilla="desistimiento",
+                    contexto={
+                        "tramite": tramite,
+                        "observacion": observacion,
+                        "base_url": settings.PUBLIC_BASE_URL,
+                    },
+                    tramite=tramite,
+                )
+            cerrados += 1
+        except TransicionNoPermitida:
+            continue
+    return cerrados
