@@ -2,7 +2,7 @@
 from django.urls import path
 
 from . import views_public as v
-from . import views_subsanacion
+from . import views_subsanacion, views_verificacion
 
 app_name = "publico"
 
@@ -15,4 +15,11 @@ urlpatterns = [
     path("consulta/", v.consulta, name="consulta"),
     path("consulta/<str:referencia>/", v.consulta_detalle, name="consulta_detalle"),
     path("consulta/<str:referencia>/subsanar/", views_subsanacion.subsanar, name="subsanar"),
+    path(
+        "consulta/<str:referencia>/resolucion.pdf",
+        views_verificacion.resolucion_descarga,
+        name="resolucion_descarga",
+    ),
+    path("verificar/", views_verificacion.verificar, name="verificar"),
+    path("verificar/<str:codigo>/", views_verificacion.verificar_codigo, name="verificar_codigo"),
 ]

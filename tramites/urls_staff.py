@@ -1,6 +1,7 @@
 """Staff URLs under /personal/ (login required)."""
 from django.urls import path
 
+from . import views_evaluacion
 from . import views_staff as v
 
 app_name = "personal"
@@ -19,4 +20,27 @@ urlpatterns = [
     path("tramites/<str:referencia>/acciones/<slug:accion>/", v.tramite_accion, name="accion"),
     path("tramites/<str:referencia>/reasignar/", v.tramite_reasignar, name="reasignar"),
     path("tramites/<str:referencia>/subsanar/", v.tramite_subsanar, name="subsanar"),
+    # Assessment and resolution (tramites.views_evaluacion).
+    path("tramites/<str:referencia>/evaluacion/", views_evaluacion.evaluacion, name="evaluacion"),
+    path(
+        "tramites/<str:referencia>/evaluacion/corregir/",
+        views_evaluacion.evaluacion_corregir,
+        name="evaluacion_corregir",
+    ),
+    path(
+        "tramites/<str:referencia>/evaluacion/informes/<int:pk>/",
+        views_evaluacion.informe,
+        name="evaluacion_informe",
+    ),
+    path("tramites/<str:referencia>/resolucion/", views_evaluacion.resolucion, name="resolucion"),
+    path(
+        "tramites/<str:referencia>/resoluciones/<str:numero>/revocar/",
+        views_evaluacion.resolucion_corregir,
+        name="resolucion_corregir",
+    ),
+    path(
+        "tramites/<str:referencia>/resoluciones/<int:pk>/pdf",
+        views_evaluacion.resolucion_pdf,
+        name="resolucion_pdf",
+    ),
 ]
