@@ -2,7 +2,7 @@
 from django.urls import path
 
 from . import views_public as v
-from . import views_subsanacion, views_verificacion
+from . import views_quejas, views_subsanacion, views_transparencia, views_verificacion
 
 app_name = "publico"
 
@@ -22,4 +22,8 @@ urlpatterns = [
     ),
     path("verificar/", views_verificacion.verificar, name="verificar"),
     path("verificar/<str:codigo>/", views_verificacion.verificar_codigo, name="verificar_codigo"),
+    path("quejas/nueva/", views_quejas.queja_nueva, name="queja_nueva"),
+    path("quejas/<str:referencia>/enviada/", views_quejas.queja_enviada, name="queja_enviada"),
+    path("transparencia/", views_transparencia.transparencia, name="transparencia"),
+    path("transparencia/transparencia.csv", views_transparencia.transparencia_csv, name="transparencia_csv"),
 ]

@@ -1,7 +1,7 @@
 """Staff URLs under /personal/ (login required)."""
 from django.urls import path
 
-from . import views_evaluacion
+from . import views_estadisticas, views_evaluacion, views_quejas
 from . import views_staff as v
 
 app_name = "personal"
@@ -12,6 +12,13 @@ urlpatterns = [
     path("login/totp/registrar/", v.totp_registrar, name="totp_registrar"),
     path("salir/", v.salir, name="logout"),
     path("", v.bandeja, name="bandeja"),
+    path("quejas/", views_quejas.quejas_lista, name="quejas"),
+    path("quejas/<str:referencia>/", views_quejas.queja_detalle, name="queja_detalle"),
+    path("quejas/<str:referencia>/tomar/", views_quejas.queja_tomar, name="queja_tomar"),
+    path("quejas/<str:referencia>/responder/", views_quejas.queja_responder, name="queja_responder"),
+    path("estadisticas/", views_estadisticas.estadisticas, name="estadisticas"),
+    path("estadisticas/estadisticas.csv", views_estadisticas.estadisticas_csv, name="estadisticas_csv"),
+    path("estadisticas/estadisticas.xlsx", views_estadisticas.estadisticas_xlsx, name="estadisticas_xlsx"),
     path("presencial/nuevo/", v.presencial_nuevo, name="presencial_nuevo"),
     path("tramites/<str:referencia>/", v.tramite_detalle, name="tramite"),
     path("tramites/<str:referencia>/recibo/", v.recibo, name="recibo"),
