@@ -32,6 +32,10 @@ def tramites_visibles(*, usuario) -> QuerySet[Tramite]:
     oficina = oficina_de(usuario)
     if oficina is None or not roles:
         return base.none()
+    if Rol.VENTANILLA in roles:
+        # A window clerk also reaches the requests they registered, wherever they were routed
+        # (to print the receipt or register a correction handed in at their window).
+        return base.filter(Q(oficina=oficina) | Q(registrado_por=usuario))
     return base.filter(oficina=oficina)
 
 

@@ -23,6 +23,7 @@ from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -57,6 +58,9 @@ from .services import TransicionNoPermitida
 from .states import ABIERTOS, Estado, acciones_permitidas
 
 POR_PAGINA = 25
+MENSAJE_ESPERA = _lazy(
+    "Demasiados intentos seguidos: espere unos segundos y escriba el código que se muestre entonces."
+)
 SESION_RETENIDOS_VENTANILLA = "ventanilla_retenidos"
 
 # The case actions with a form on the case page; the rest of the table (routing, evaluation,
@@ -130,14 +134,17 @@ def totp(request):
         return redirect(f"{reverse('personal:totp_registrar')}?{urlencode({'next': _siguiente(request)})}")
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if dispositivo.verify_token(form.cleaned_data["codigo"]):
+        if not dispositivo.verify_is_allowed()[0]:
+            form.add_error("codigo", MENSAJE_ESPERA)
+        elif dispositivo.verify_token(form.cleaned_data["codigo"]):
             otp_login(request, dispositivo)
             audit.registrar("ingreso_totp", request=request)
             return redirect(_siguiente(request))
-        audit.registrar("ingreso_totp_fallido", request=request)
-        form.add_error(
-            "codigo", _("El código no es correcto o ya caducó. Escriba el código que se muestra ahora.")
-        )
+        else:
+            audit.registrar("ingreso_totp_fallido", request=request)
+            form.add_error(
+                "codigo", _("El código no es correcto o ya caducó. Escriba el código que se muestra ahora.")
+            )
     return render(request, "personal/totp.html", {"form": form, "next": _siguiente(request)})
 
 
@@ -155,15 +162,18 @@ def totp_registrar(request):
         )
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if dispositivo.verify_token(form.cleaned_data["codigo"]):
+        if not dispositivo.verify_is_allowed()[0]:
+            form.add_error("codigo", MENSAJE_ESPERA)
+        elif dispositivo.verify_token(form.cleaned_data["codigo"]):
             dispositivo.confirmed = True
             dispositivo.save(update_fields=["confirmed"])
             otp_login(request, dispositivo)
             audit.registrar("totp_registrado", request=request)
             return redirect(_siguiente(request))
-        form.add_error(
-            "codigo", _("El código no es correcto. Revise la hora de su teléfono y vuelva a intentarlo.")
-        )
+        else:
+            form.add_error(
+                "codigo", _("El código no es correcto. Revise la hora de su teléfono y vuelva a intentarlo.")
+            )
     secreto = base64.b32encode(dispositivo.bin_key).decode()
     qr = segno.make(dispositivo.config_url, error="m").svg_inline(
         scale=5,

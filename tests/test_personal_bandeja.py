@@ -1,0 +1,185 @@
+"""The staff inbox: own office only, counts per state, filters, search, legal-clock order, pages, badges."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.casos import tramite_nuevo
+from tests.personal_ayudas import cliente
+from tramites import selectors
+from tramites.models import Oficina, Tramite
+from tramites.plazos import sumar_dias_habiles
+from tramites.states import Estado
+
+
+@pytest.fixture
+def pichincha(personal):
+    return Oficina.objects.get(codigo="pichincha")
+
+
+@pytest.fixture
+def guayas(personal):
+    return Oficina.objects.get(codigo="guayas")
+
+
+def _caso(oficina, *, dias=None, estado=Estado.ASIGNADO, **campos):
+    hoy = timezone.localdate()
+    if dias is not None:
+        campos["vence_el"] = (
+            sumar_dias_habiles(hoy, dias) if dias >= 0 else hoy - timedelta(days=-dias * 2 + 3)
+        )
+    provincia = campos.pop("provincia", "17" if oficina.codigo == "pichincha" else "09")
+    return tramite_nuevo(provincia=provincia, estado=estado, oficina=oficina, **campos)
+
+
+def _referencias(html: str) -> list[str]:
+    return re.findall(r'href="/personal/tramites/([0-9A-Z-]+)/"', html)
+
+
+@pytest.mark.django_db
+def test_solo_los_casos_de_la_oficina_ordenados_por_plazo_sin_plazo_al_final(personal, pichincha, guayas):
+    tarde = _caso(pichincha, dias=20)
+    urgente = _caso(pichincha, dias=2)
+    sin_reloj = _caso(pichincha, vence_el=None)
+    medio = _caso(pichincha, dias=10)
+    ajeno = _caso(guayas, dias=1)
+    html = cliente(personal["analista.pichincha"]).get("/personal/").content.decode()
+    assert _referencias(html) == [
+        urgente.referencia,
+        medio.referencia,
+        tarde.referencia,
+        sin_reloj.referencia,
+    ]
+    assert ajeno.referencia not in html
+
+
+@pytest.mark.django_db
+def test_conteos_por_estado_y_finalizados_ocultos_por_defecto(personal, pichincha):
+    for _ in range(3):
+        _caso(pichincha, dias=9)
+    _caso(pichincha, dias=9, estado=Estado.EN_REVISION)
+    archivado = _caso(pichincha, dias=9, estado=Estado.ARCHIVADO)
+    c = cliente(personal["analista.pichincha"])
+    html = c.get("/personal/").content.decode()
+    assert re.search(r"Asignado: <strong>3</strong>", html)
+    assert re.search(r"En revisión: <strong>1</strong>", html)
+    assert re.search(r"Archivado: <strong>1</strong>", html)
+    assert archivado.referencia not in _referencias(html)
+    assert "4 trámites" in html
+    html = c.get("/personal/", {"estado": "todos"}).content.decode()
+    assert archivado.referencia in _referencias(html)
+    html = c.get("/personal/", {"estado": Estado.EN_REVISION}).content.decode()
+    assert len(_referencias(html)) == 1
+
+
+@pytest.mark.django_db
+def test_insignias_en_riesgo_y_vencido_con_texto(personal, pichincha, settings):
+    settings.PLAZO_RIESGO_DIAS = 5
+    riesgo = _caso(pichincha, dias=3)
+    vencido = _caso(pichincha, dias=-4)
+    holgado = _caso(pichincha, dias=25)
+    c = cliente(personal["analista.pichincha"])
+    html = c.get("/personal/").content.decode()
+    fila = {
+        ref: html.split(f'/personal/tramites/{ref}/"', 1)[1].split("</tr>", 1)[0]
+        for ref in _referencias(html)
+    }
+    assert "En riesgo" in fila[riesgo.referencia] and "3 días" in fila[riesgo.referencia]
+    assert "Vencido" in fila[vencido.referencia]
+    assert "En riesgo" not in fila[holgado.referencia] and "Vencido" not in fila[holgado.referencia]
+
+    assert _referencias(c.get("/personal/", {"plazo": "en_riesgo"}).content.decode()) == [riesgo.referencia]
+    assert _referencias(c.get("/personal/", {"plazo": "vencidos"}).content.decode()) == [vencido.referencia]
+
+
+@pytest.mark.django_db
+def test_los_limites_del_filtro_de_plazo_coinciden_con_los_dias_mostrados(personal, pichincha, settings):
+    """The date bounds of the filter agree with services.dias_restantes on every day around the edges."""
+    from tramites import services
+
+    settings.PLAZO_RIESGO_DIAS = 5
+    hoy = timezone.localdate()
+    casos = [_caso(pichincha, vence_el=hoy + timedelta(days=d)) for d in range(-6, 12)]
+    riesgo = set(
+        selectors.tramites_bandeja(usuario=personal["analista.pichincha"], plazo="en_riesgo").values_list(
+            "pk", flat=True
+        )
+    )
+    vencidos = set(
+        selectors.tramites_bandeja(usuario=personal["analista.pichincha"], plazo="vencidos").values_list(
+            "pk", flat=True
+        )
+    )
+    for t in casos:
+        dias = services.dias_restantes(t, hoy=hoy)
+        assert (t.pk in vencidos) == (dias < 0), (t.vence_el, dias)
+        assert (t.pk in riesgo) == (0 <= dias <= 5), (t.vence_el, dias)
+
+
+@pytest.mark.django_db
+def test_busqueda_por_referencia_identificacion_y_nombre(personal, pichincha):
+    a = _caso(
+        pichincha, dias=9, identificacion="0926687856", nombres="Rosa Elena", apellidos="Chiriboga Vera"
+    )
+    b = _caso(pichincha, dias=9, identificacion="1714307103", nombres="Luis", apellidos="Andrade Paz")
+    c = cliente(personal["analista.pichincha"])
+    assert _referencias(c.get("/personal/", {"q": a.referencia.lower()}).content.decode()) == [a.referencia]
+    assert _referencias(c.get("/personal/", {"q": "1714307103"}).content.decode()) == [b.referencia]
+    assert _referencias(c.get("/personal/", {"q": "chiriboga rosa"}).content.decode()) == [a.referencia]
+    assert _referencias(c.get("/personal/", {"q": "nadie"}).content.decode()) == []
+
+
+@pytest.mark.django_db
+def test_filtros_de_provincia_y_canal_para_el_supervisor(personal, pichincha, guayas):
+    presencial = _caso(guayas, dias=9, canal=Tramite.Canal.PRESENCIAL)
+    virtual = _caso(pichincha, dias=9)
+    c = cliente(personal["supervisor.nacional"])
+    html = c.get("/personal/").content.decode()
+    assert {presencial.referencia, virtual.referencia} <= set(_referencias(html))
+    assert _referencias(c.get("/personal/", {"provincia": "09"}).content.decode()) == [presencial.referencia]
+    assert _referencias(c.get("/personal/", {"canal": "presencial"}).content.decode()) == [
+        presencial.referencia
+    ]
+    assert "solo en lectura" in html
+
+
+@pytest.mark.django_db
+def test_paginas_de_25(personal, pichincha):
+    for i in range(27):
+        _caso(pichincha, dias=i % 20 + 1)
+    c = cliente(personal["analista.pichincha"])
+    html = c.get("/personal/").content.decode()
+    assert len(_referencias(html)) == 25
+    assert "Página 1 de 2" in html
+    html2 = c.get("/personal/", {"pagina": 2}).content.decode()
+    assert len(_referencias(html2)) == 2
+    assert not set(_referencias(html)) & set(_referencias(html2))
+    # Filters are kept in the page links.
+    html = c.get("/personal/", {"estado": Estado.ASIGNADO}).content.decode()
+    assert "estado=ASIGNADO&amp;pagina=2" in html
+
+
+@pytest.mark.django_db
+def test_la_primera_pagina_no_hace_consultas_por_fila(personal, pichincha):
+    c = cliente(personal["analista.pichincha"])
+    for _ in range(3):
+        _caso(pichincha, dias=5, analista=personal["analista.pichincha"])
+    with CaptureQueriesContext(connection) as pocas:
+        c.get("/personal/")
+    for _ in range(22):
+        _caso(pichincha, dias=5, analista=personal["analista.pichincha"])
+    with CaptureQueriesContext(connection) as muchas:
+        c.get("/personal/")
+    assert len(muchas) == len(pocas)
+    # Unfiltered, the total comes from the per-state counts: no separate COUNT(*) of the list.
+    assert (
+        sum(
+            "COUNT(*)" in q["sql"].upper() and "GROUP BY" not in q["sql"].upper()
+            for q in muchas.captured_queries
+        )
+        == 0
+    )
