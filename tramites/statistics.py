@@ -477,8 +477,8 @@ def estadisticas(
       ASIGNADO, OBSERVADO, ARCHIVADO in the period (history table; a case observed twice counts once);
     - favorables, desfavorables, desistidos: final answers in the period (RESUELTO by result, DESISTIDO);
       atenciones = their sum;
-    - quejas: complaints received in the period, under the office of their linked case or, without
-      one, the office that serves their province;
+    - quejas: complaints received in the period, under the office and province of their linked case or,
+      without one, under their own province and the office that serves it;
     - mediana_dias_habiles: median business days from intake date to answer date of those answers;
     - vencidos: at the end of the period (or today, if earlier), cases without a final answer whose
       legal term had passed (observed and archived cases are left out: their clock is stopped).
@@ -543,7 +543,10 @@ def estadisticas(
         quejas.filter(creada_en__gte=inicio, creada_en__lt=fin)
         .order_by()
         .values(
-            oficina_id=Coalesce(F("tramite__oficina_id"), Subquery(oficina_mapa), output_field=BigIntegerField()), provincia_q=F("provincia")
+            oficina_id=Coalesce(
+                F("tramite__oficina_id"), Subquery(oficina_mapa), output_field=BigIntegerField()
+            ),
+            provincia_q=Coalesce(F("tramite__provincia"), F("provincia")),
         )
         .annotate(quejas=Count("id")),
         claves=("oficina_id", "provincia_q"),
