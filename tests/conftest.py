@@ -74,3 +74,33 @@ def pytest_sessionfinish(session, exitstatus):
         for nodeid in _SALTADOS_OBLIGATORIOS:
             print("  " + nodeid)
         session.exitstatus = 1
+
+# --- a demo signing certificate made once per session (issue 4 tests) -----------------------------
+
+
+@pytest.fixture(scope="session")
+def _par_demo(tmp_path_factory):
+    """One demo CA + signer for the whole session: generating RSA keys in every test is slow."""
+    from cryptography.hazmat.primitives import serialization
+
+    from tramites import firma
+
+    carpeta = tmp_path_factory.mktemp("certificados")
+    ca, clave, cert = firma.build_certificate_pair()
+    (carpeta / firma.DEMO_CA_NAME).write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    p12 = firma.p12_bytes(clave, cert, ca, firma.DEMO_P12_PASSWORD.encode())
+    (carpeta / firma.DEMO_P12_NAME).write_bytes(p12)
+    return carpeta
+
+
+@pytest.fixture
+def certificado_demo(_par_demo, settings):
+    """The test's STORAGE_DIR gets the session's demo certificate, as `make run` would have made it."""
+    import shutil
+
+    from tramites import firma
+
+    destino = settings.STORAGE_DIR / firma.DEMO_DIR
+    if not destino.exists():
+        shutil.copytree(_par_demo, destino)
+    return destino

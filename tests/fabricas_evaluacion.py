@@ -1,4 +1,5 @@
 """Cases brought to the assessment and resolution steps through the real services (no shortcuts)."""
+
 import datetime
 from decimal import Decimal
 
@@ -32,12 +33,16 @@ DATOS_CIUDADANO = {
 
 def tramite_en_evaluacion(personal, *, provincia: str = "17", **cambios) -> Tramite:
     """A case routed to the office of `provincia`, taken by its analyst and sent to evaluation."""
-    tramite = services.tramite_create(datos={**DATOS_CIUDADANO, "provincia": provincia, **cambios}, adjuntos=[])
+    tramite = services.tramite_create(
+        datos={**DATOS_CIUDADANO, "provincia": provincia, **cambios}, adjuntos=[]
+    )
     services.tramite_enrutar(tramite_id=tramite.pk)
     tramite.refresh_from_db()
     analista = tramite.analista
     services.tramite_transition(tramite=tramite, accion="tomar", actor=Rol.ANALISTA, usuario=analista)
-    services.tramite_transition(tramite=tramite, accion="enviar_evaluacion", actor=Rol.ANALISTA, usuario=analista)
+    services.tramite_transition(
+        tramite=tramite, accion="enviar_evaluacion", actor=Rol.ANALISTA, usuario=analista
+    )
     tramite.refresh_from_db()
     audit.flush()
     return tramite

@@ -1,4 +1,5 @@
 """The director's resolution: numbering, the signed PDF, immutability and correction, the citizen's copy."""
+
 import hashlib
 import io
 import re
@@ -25,7 +26,13 @@ from tramites import resoluciones as res
 from tramites.models import ConfiguracionDocumento, EventoAuditoria, Resolucion, SecuenciaResolucion
 from tramites.states import Estado
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
+
+
+@pytest.fixture(autouse=True)
+def _contrasenas_rapidas(settings):
+    # The demo staff are created in every test; Argon2 is slow on purpose, and not what is tested here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _cliente(usuario) -> Client:
@@ -55,7 +62,9 @@ def _form(**cambios) -> dict:
 
 def test_el_formulario_propone_la_conclusion_del_evaluador_y_el_director_decide(personal):
     tramite = tramite_evaluado(personal, conclusion="no_apto")
-    r = _cliente(personal["director.pichincha"]).get(reverse("personal:resolucion", args=[tramite.referencia]))
+    r = _cliente(personal["director.pichincha"]).get(
+        reverse("personal:resolucion", args=[tramite.referencia])
+    )
     assert r.status_code == 200
     html = r.content.decode()
     assert re.search(r'value="desfavorable"[^>]*checked', html)
@@ -152,7 +161,9 @@ def test_un_fallo_al_firmar_no_gasta_el_numero_ni_deja_archivos(personal, monkey
 
     monkeypatch.setattr(firma, "sign_pdf", falla)
     with pytest.raises(RuntimeError):
-        res.resolucion_emitir(tramite=tramite, usuario=personal["director.pichincha"], datos=datos_resolucion())
+        res.resolucion_emitir(
+            tramite=tramite, usuario=personal["director.pichincha"], datos=datos_resolucion()
+        )
     tramite.refresh_from_db()
     assert tramite.estado == Estado.EVALUADO
     assert not Resolucion.objects.exists()
@@ -160,7 +171,9 @@ def test_un_fallo_al_firmar_no_gasta_el_numero_ni_deja_archivos(personal, monkey
     assert not list((settings.PRIVATE_MEDIA_ROOT / "resoluciones").rglob("*.pdf"))
 
     monkeypatch.undo()
-    resolucion = res.resolucion_emitir(tramite=tramite, usuario=personal["director.pichincha"], datos=datos_resolucion())
+    resolucion = res.resolucion_emitir(
+        tramite=tramite, usuario=personal["director.pichincha"], datos=datos_resolucion()
+    )
     assert resolucion.secuencia == 1
 
 
@@ -168,7 +181,9 @@ def test_un_fallo_al_guardar_el_archivo_tampoco_deja_el_pdf_en_disco(personal, m
     tramite = tramite_evaluado(personal)
     monkeypatch.setattr(res, "_notificar", lambda **kw: (_ for _ in ()).throw(RuntimeError("smtp")))
     with pytest.raises(RuntimeError):
-        res.resolucion_emitir(tramite=tramite, usuario=personal["director.pichincha"], datos=datos_resolucion())
+        res.resolucion_emitir(
+            tramite=tramite, usuario=personal["director.pichincha"], datos=datos_resolucion()
+        )
     assert not Resolucion.objects.exists()
     assert not list((settings.PRIVATE_MEDIA_ROOT / "resoluciones").rglob("*.pdf"))
 
@@ -196,7 +211,9 @@ def test_emisores_concurrentes_no_duplican_ni_dejan_huecos():
     def emitir(tramite):
         try:
             barrera.wait()
-            res.resolucion_emitir(tramite=tramite, usuario=personal["director.pichincha"], datos=datos_resolucion())
+            res.resolucion_emitir(
+                tramite=tramite, usuario=personal["director.pichincha"], datos=datos_resolucion()
+            )
         except BaseException as exc:  # pragma: no cover - reported below
             errores.append(exc)
         finally:
@@ -240,7 +257,9 @@ def test_no_se_emite_sobre_un_tramite_no_evaluado(personal):
     from tests.fabricas_evaluacion import tramite_en_evaluacion
 
     tramite = tramite_en_evaluacion(personal)
-    r = _cliente(personal["director.pichincha"]).post(reverse("personal:resolucion", args=[tramite.referencia]), _form())
+    r = _cliente(personal["director.pichincha"]).post(
+        reverse("personal:resolucion", args=[tramite.referencia]), _form()
+    )
     assert r.status_code == 403
     assert not Resolucion.objects.exists()
 
@@ -248,7 +267,9 @@ def test_no_se_emite_sobre_un_tramite_no_evaluado(personal):
 # --- immutability and correction -------------------------------------------------------------------
 
 
-def test_corregir_revoca_con_motivo_y_emite_otra_que_la_reemplaza(personal, django_capture_on_commit_callbacks):
+def test_corregir_revoca_con_motivo_y_emite_otra_que_la_reemplaza(
+    personal, django_capture_on_commit_callbacks
+):
     tramite, anterior = tramite_resuelto(personal)
     sha_anterior = anterior.sha256
     url = reverse("personal:resolucion_corregir", args=[tramite.referencia, anterior.numero])

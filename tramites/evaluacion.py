@@ -4,6 +4,7 @@ Health data (LOPDP special category): the content is for the medical evaluators 
 the case's office only; everyone else who can see the case learns only that it exists and its date.
 Every read, refusal and change goes to the audit trail; no medical text is ever written to it.
 """
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,8 +21,15 @@ from .states import Estado
 
 # Roles that may read the assessment's content (in their own office only).
 ROLES_CONTENIDO = frozenset({Rol.EVALUADOR, Rol.DIRECTOR})
-CAMPOS = ("fecha", "porcentaje_capacidad", "limitaciones", "actividades_compatibles", "restricciones",
-          "conclusion", "notas")
+CAMPOS = (
+    "fecha",
+    "porcentaje_capacidad",
+    "limitaciones",
+    "actividades_compatibles",
+    "restricciones",
+    "conclusion",
+    "notas",
+)
 
 
 @dataclass(frozen=True)
@@ -78,16 +86,24 @@ def evaluacion_ver(*, tramite: Tramite, usuario, request=None, motivo: str = "co
     """
     if not puede_ver_contenido(usuario=usuario, tramite=tramite):
         audit.registrar(
-            "evaluacion_acceso_denegado", usuario=usuario, request=request, tramite=tramite,
-            objeto=tramite.referencia, detalle={"motivo": motivo},
+            "evaluacion_acceso_denegado",
+            usuario=usuario,
+            request=request,
+            tramite=tramite,
+            objeto=tramite.referencia,
+            detalle={"motivo": motivo},
         )
         raise PermissionDenied(_("Su rol no permite ver el contenido de la evaluación médica."))
     evaluacion = Evaluacion.objects.select_related("evaluador").filter(tramite=tramite).first()
     if evaluacion is None:
         raise Evaluacion.DoesNotExist
     audit.registrar(
-        "evaluacion_vista", usuario=usuario, request=request, tramite=tramite,
-        objeto=f"evaluacion:{evaluacion.pk}", detalle={"motivo": motivo},
+        "evaluacion_vista",
+        usuario=usuario,
+        request=request,
+        tramite=tramite,
+        objeto=f"evaluacion:{evaluacion.pk}",
+        detalle={"motivo": motivo},
     )
     return evaluacion
 
@@ -122,7 +138,12 @@ def evaluacion_registrar(
 ) -> Evaluacion:
     """Record the assessment and its encrypted reports, and move the case to EVALUADO, all or nothing."""
     if not puede_registrar(usuario=usuario, tramite=tramite):
-        raise services.TransicionNoPermitida(_("Solo un médico evaluador de la oficina puede registrar la evaluación de un trámite en evaluación."))
+        raise services.TransicionNoPermitida(
+            _(
+                "Solo un médico evaluador de la oficina puede registrar la evaluación de un trámite "
+                "en evaluación."
+            )
+        )
     guardados: list[Adjunto] = []
     try:
         with transaction.atomic():
@@ -138,8 +159,12 @@ def evaluacion_registrar(
             evaluacion = Evaluacion.objects.create(tramite=tramite, evaluador=usuario, **datos.__dict__)
             guardados = _guardar_informes(tramite=tramite, archivos=archivos, usuario=usuario)
             audit.registrar(
-                "evaluacion_registrada", usuario=usuario, request=request, tramite=tramite,
-                objeto=f"evaluacion:{evaluacion.pk}", detalle={"informes": [a.pk for a in guardados]},
+                "evaluacion_registrada",
+                usuario=usuario,
+                request=request,
+                tramite=tramite,
+                objeto=f"evaluacion:{evaluacion.pk}",
+                detalle={"informes": [a.pk for a in guardados]},
             )
     except Exception:
         for adjunto in guardados:
@@ -151,7 +176,7 @@ def evaluacion_registrar(
 def evaluacion_corregir(
     *, tramite: Tramite, usuario, datos: DatosEvaluacion, archivos: list, request=None
 ) -> Evaluacion:
-    """Correct the assessment before the resolution; the audit row names the fields changed, not their values."""
+    """Correct the assessment before the resolution; the audit names the fields changed, not their values."""
     if not puede_corregir(usuario=usuario, tramite=tramite):
         raise services.TransicionNoPermitida(_("La evaluación ya no se puede corregir."))
     guardados: list[Adjunto] = []
@@ -168,7 +193,10 @@ def evaluacion_corregir(
                 evaluacion.save()
             guardados = _guardar_informes(tramite=tramite, archivos=archivos, usuario=usuario)
             audit.registrar(
-                "evaluacion_modificada", usuario=usuario, request=request, tramite=tramite,
+                "evaluacion_modificada",
+                usuario=usuario,
+                request=request,
+                tramite=tramite,
                 objeto=f"evaluacion:{evaluacion.pk}",
                 detalle={"campos": cambiados, "informes_nuevos": [a.pk for a in guardados]},
             )
@@ -183,14 +211,21 @@ def informe_leer(*, tramite: Tramite, adjunto_id: int, usuario, request=None) ->
     """A supporting report, decrypted, for a role allowed to read the assessment; audited."""
     if not puede_ver_contenido(usuario=usuario, tramite=tramite):
         audit.registrar(
-            "evaluacion_acceso_denegado", usuario=usuario, request=request, tramite=tramite,
-            objeto=f"adjunto:{adjunto_id}", detalle={"motivo": "informe"},
+            "evaluacion_acceso_denegado",
+            usuario=usuario,
+            request=request,
+            tramite=tramite,
+            objeto=f"adjunto:{adjunto_id}",
+            detalle={"motivo": "informe"},
         )
         raise PermissionDenied(_("Su rol no permite ver los informes médicos."))
     adjunto = tramite.adjuntos.get(pk=adjunto_id, tipo=Adjunto.Tipo.INFORME_MEDICO)
     datos = services.adjunto_leer(adjunto)
     audit.registrar(
-        "informe_medico_descargado", usuario=usuario, request=request, tramite=tramite,
+        "informe_medico_descargado",
+        usuario=usuario,
+        request=request,
+        tramite=tramite,
         objeto=f"adjunto:{adjunto.pk}",
     )
     return adjunto, datos

@@ -1,4 +1,5 @@
 """Forms of the assessment (medical evaluator), the resolution (director) and the public verification."""
+
 from decimal import Decimal
 
 from django import forms
@@ -49,7 +50,9 @@ class EvaluacionForm(forms.Form):
         _("Actividades compatibles"), help_text=_("Tipos de trabajo que la persona puede realizar.")
     )
     restricciones = _texto(
-        _("Restricciones"), required=False, help_text=_("Obligatorio si la conclusión es «apto con restricciones».")
+        _("Restricciones"),
+        required=False,
+        help_text=_("Obligatorio si la conclusión es «apto con restricciones»."),
     )
     conclusion = forms.ChoiceField(
         label=_("Conclusión"), choices=Evaluacion.Conclusion.choices, widget=forms.RadioSelect
@@ -76,18 +79,24 @@ class EvaluacionForm(forms.Form):
         if fecha > timezone.localdate():
             raise ValidationError(_("La fecha de la evaluación no puede ser futura."), code="futura")
         if self.tramite is not None and fecha < timezone.localtime(self.tramite.creado_en).date():
-            raise ValidationError(_("La fecha es anterior a la presentación de la solicitud."), code="anterior")
+            raise ValidationError(
+                _("La fecha es anterior a la presentación de la solicitud."), code="anterior"
+            )
         return fecha
 
     def clean(self):
         cleaned = super().clean()
         for nombre in INFORMES:
-            if nombre in self.excedidos:
+            if self.add_prefix(nombre) in self.excedidos:
+                self.errors.pop(nombre, None)
                 self.add_error(nombre, mensaje_tamano_excedido(settings.STAFF_UPLOAD_MAX_BYTES))
-        if cleaned.get("conclusion") == Evaluacion.Conclusion.APTO_RESTRICCIONES and not (
-            cleaned.get("restricciones") or ""
-        ).strip():
-            self.add_error("restricciones", _("Indique las restricciones: la conclusión es «apto con restricciones»."))
+        if (
+            cleaned.get("conclusion") == Evaluacion.Conclusion.APTO_RESTRICCIONES
+            and not (cleaned.get("restricciones") or "").strip()
+        ):
+            self.add_error(
+                "restricciones", _("Indique las restricciones: la conclusión es «apto con restricciones».")
+            )
         return cleaned
 
     def datos(self) -> DatosEvaluacion:
@@ -131,9 +140,10 @@ class ResolucionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == Resolucion.Decision.FAVORABLE and not (
-            cleaned.get("actividades_compatibles") or ""
-        ).strip():
+        if (
+            cleaned.get("decision") == Resolucion.Decision.FAVORABLE
+            and not (cleaned.get("actividades_compatibles") or "").strip()
+        ):
             self.add_error(
                 "actividades_compatibles",
                 _("Una autorización favorable debe indicar las actividades compatibles."),
@@ -159,14 +169,24 @@ class CorreccionForm(ResolucionForm):
         help_text=_("Queda registrado. La resolución actual se revoca y se emite una nueva con otro número."),
     )
 
-    field_order = ["motivo", "decision", "actividades_compatibles", "restricciones", "condiciones", "vigencia_hasta"]
+    field_order = [
+        "motivo",
+        "decision",
+        "actividades_compatibles",
+        "restricciones",
+        "condiciones",
+        "vigencia_hasta",
+    ]
 
 
 class VerificarCodigoForm(forms.Form):
     codigo = forms.CharField(
         label=_("Código de verificación"),
         max_length=40,
-        help_text=_("Está impreso en el documento, debajo del código QR: 16 letras y números, por ejemplo 7KQM-3XPA-R2ZT-9HCD."),
+        help_text=_(
+            "Está impreso en el documento, debajo del código QR: 16 letras y números, "
+            "por ejemplo 7KQM-3XPA-R2ZT-9HCD."
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
         ),
@@ -183,22 +203,20 @@ class VerificarCodigoForm(forms.Form):
 
 
 class VerificarPdfForm(forms.Form):
-    documento = AdjuntoField(
-        label=_("Documento PDF"),
-        max_bytes=settings.VERIFICAR_MAX_BYTES,
-        help_text=_("El archivo PDF de la resolución, tal como lo recibió."),
-        error_messages={"required": _("Elija el archivo PDF que desea verificar.")},
-    )
-
     def __init__(self, *args, excedidos=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.excedidos = set(excedidos or ())
-        self.fields["documento"].max_bytes = settings.VERIFICAR_MAX_BYTES
+        self.fields["documento"] = AdjuntoField(
+            label=_("Documento PDF"),
+            max_bytes=settings.VERIFICAR_MAX_BYTES,
+            help_text=_("El archivo PDF de la resolución, tal como lo recibió."),
+            error_messages={"required": _("Elija el archivo PDF que desea verificar.")},
+        )
         self.fields["documento"].widget.attrs["accept"] = "application/pdf,.pdf"
 
     def clean(self):
         cleaned = super().clean()
-        if "documento" in self.excedidos:
+        if self.add_prefix("documento") in self.excedidos:
             self.errors.pop("documento", None)
             self.add_error("documento", mensaje_tamano_excedido(settings.VERIFICAR_MAX_BYTES))
             return cleaned

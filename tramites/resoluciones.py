@@ -5,6 +5,7 @@ that renders, signs and records the document: a failure anywhere rolls the numbe
 are never reused and have no gaps. The signed PDF is immutable (its SHA-256 is recorded); a
 correction revokes it with a reason and issues a new one that names the one it replaces.
 """
+
 import hashlib
 import logging
 import re
@@ -36,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 # 16 characters of a 31-symbol alphabet: about 79 bits, far beyond guessing at any request rate.
 CODIGO_LARGO = 16
-_CODIGO = re.compile(r"^[%s]{%d}$" % (ALFABETO, CODIGO_LARGO))
+_CODIGO = re.compile(rf"^[{ALFABETO}]{{{CODIGO_LARGO}}}$")
 CACHE_FIRMA_SEGUNDOS = 24 * 3600
 
 
@@ -119,7 +120,10 @@ class DatosResolucion:
 
 def propuesta(*, evaluacion: Evaluacion) -> dict:
     """The director's starting point: the evaluator's conclusion and conditions (the director decides)."""
-    favorable = evaluacion.conclusion in (Evaluacion.Conclusion.APTO, Evaluacion.Conclusion.APTO_RESTRICCIONES)
+    favorable = evaluacion.conclusion in (
+        Evaluacion.Conclusion.APTO,
+        Evaluacion.Conclusion.APTO_RESTRICCIONES,
+    )
     return {
         "decision": Resolucion.Decision.FAVORABLE if favorable else Resolucion.Decision.DESFAVORABLE,
         "actividades_compatibles": evaluacion.actividades_compatibles,
@@ -257,11 +261,16 @@ def resolucion_emitir(*, tramite: Tramite, usuario, datos: DatosResolucion, requ
             _notificar(
                 resolucion=resolucion,
                 plantilla="resolucion",
-                asunto=_("Su trámite de reinserción laboral fue resuelto: %(ref)s") % {"ref": tramite.referencia},
+                asunto=_("Su trámite de reinserción laboral fue resuelto: %(ref)s")
+                % {"ref": tramite.referencia},
             )
             audit.registrar(
-                "resolucion_emitida", usuario=usuario, request=request, tramite=tramite,
-                objeto=resolucion.numero, detalle={"decision": resolucion.decision, "sha256": resolucion.sha256},
+                "resolucion_emitida",
+                usuario=usuario,
+                request=request,
+                tramite=tramite,
+                objeto=resolucion.numero,
+                detalle={"decision": resolucion.decision, "sha256": resolucion.sha256},
             )
     except Exception:
         _borrar_archivos(archivos)
@@ -276,7 +285,9 @@ def resolucion_corregir(
     if not motivo.strip():
         raise services.TransicionNoPermitida(_("Debe indicar el motivo de la corrección."))
     if not puede_corregir(usuario=usuario, resolucion=resolucion):
-        raise services.TransicionNoPermitida(_("Solo el director de la oficina puede corregir una resolución vigente."))
+        raise services.TransicionNoPermitida(
+            _("Solo el director de la oficina puede corregir una resolución vigente.")
+        )
     archivos: list[str] = []
     try:
         with transaction.atomic():
@@ -292,18 +303,28 @@ def resolucion_corregir(
                 tramite=tramite, usuario=usuario, datos=datos, reemplaza=anterior, archivos=archivos
             )
             if tramite.resultado != datos.decision:
-                Tramite.objects.filter(pk=tramite.pk).update(resultado=datos.decision, actualizado_en=timezone.now())
+                Tramite.objects.filter(pk=tramite.pk).update(
+                    resultado=datos.decision, actualizado_en=timezone.now()
+                )
             _notificar(
                 resolucion=nueva,
                 plantilla="resolucion_corregida",
-                asunto=_("Su resolución de reinserción laboral fue corregida: %(ref)s") % {"ref": tramite.referencia},
+                asunto=_("Su resolución de reinserción laboral fue corregida: %(ref)s")
+                % {"ref": tramite.referencia},
             )
             audit.registrar(
-                "resolucion_revocada", usuario=usuario, request=request, tramite=tramite,
-                objeto=anterior.numero, detalle={"reemplazada_por": nueva.numero},
+                "resolucion_revocada",
+                usuario=usuario,
+                request=request,
+                tramite=tramite,
+                objeto=anterior.numero,
+                detalle={"reemplazada_por": nueva.numero},
             )
             audit.registrar(
-                "resolucion_emitida", usuario=usuario, request=request, tramite=tramite,
+                "resolucion_emitida",
+                usuario=usuario,
+                request=request,
+                tramite=tramite,
                 objeto=nueva.numero,
                 detalle={"decision": nueva.decision, "sha256": nueva.sha256, "reemplaza": anterior.numero},
             )
@@ -424,7 +445,11 @@ def verificar_pdf(*, datos: bytes) -> ResultadoVerificacion:
     else:
         firma_res = _firma(datos, sha256)
         codigo = _codigo_en_texto(datos)
-        pretende = Resolucion.objects.select_related("oficina").filter(codigo_verificacion=codigo).first() if codigo else None
+        pretende = (
+            Resolucion.objects.select_related("oficina").filter(codigo_verificacion=codigo).first()
+            if codigo
+            else None
+        )
         if firma_res.altered or pretende is not None:
             resultado = ResultadoVerificacion(Veredicto.ALTERADO, firma=firma_res, pretende_ser=pretende)
         else:

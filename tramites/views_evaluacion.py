@@ -3,6 +3,7 @@
 Every case is read through selectors.tramites_visibles (another office's case is a 404); who may
 read the medical content is decided by tramites.evaluacion, which audits every read and refusal.
 """
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -65,7 +66,12 @@ def evaluacion(request, referencia: str):
         evaluacion = ev.evaluacion_ver(tramite=tramite, usuario=request.user, request=request)
     except PermissionDenied:
         return _sin_cache(
-            render(request, "personal/evaluacion_restringida.html", _contexto(tramite, resumen=resumen), status=403)
+            render(
+                request,
+                "personal/evaluacion_restringida.html",
+                _contexto(tramite, resumen=resumen),
+                status=403,
+            )
         )
     contexto = _contexto(
         tramite,
@@ -98,7 +104,10 @@ def _formulario(request, tramite: Tramite, *, corregir: bool):
             servicio = ev.evaluacion_corregir if corregir else ev.evaluacion_registrar
             try:
                 servicio(
-                    tramite=tramite, usuario=request.user, datos=form.datos(), archivos=form.archivos(),
+                    tramite=tramite,
+                    usuario=request.user,
+                    datos=form.datos(),
+                    archivos=form.archivos(),
                     request=request,
                 )
             except TransicionNoPermitida as exc:
@@ -106,8 +115,11 @@ def _formulario(request, tramite: Tramite, *, corregir: bool):
                 return redirect(url_caso(tramite.referencia))
             messages.success(
                 request,
-                _("Evaluación corregida.") if corregir
-                else _("Evaluación registrada. El trámite pasó a «Evaluado» y espera la resolución del director."),
+                _("Evaluación corregida.")
+                if corregir
+                else _(
+                    "Evaluación registrada. El trámite pasó a «Evaluado» y espera la resolución del director."
+                ),
             )
             return redirect("personal:evaluacion", referencia=tramite.referencia)
     else:
@@ -123,12 +135,16 @@ def _formulario(request, tramite: Tramite, *, corregir: bool):
 def informe(request, referencia: str, pk: int):
     tramite = _tramite(request, referencia)
     try:
-        adjunto, datos = ev.informe_leer(tramite=tramite, adjunto_id=pk, usuario=request.user, request=request)
+        adjunto, datos = ev.informe_leer(
+            tramite=tramite, adjunto_id=pk, usuario=request.user, request=request
+        )
     except Adjunto.DoesNotExist as exc:
         raise Http404 from exc
     extension = "pdf" if adjunto.tipo_contenido == "application/pdf" else "jpg"
     response = HttpResponse(datos, content_type=adjunto.tipo_contenido)
-    response["Content-Disposition"] = f'attachment; filename="informe-{tramite.referencia}-{adjunto.pk}.{extension}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="informe-{tramite.referencia}-{adjunto.pk}.{extension}"'
+    )
     return _sin_cache(response)
 
 
@@ -143,12 +159,16 @@ def resolucion(request, referencia: str):
     puede = res.puede_resolver(usuario=request.user, tramite=tramite)
     if request.method == "POST" and not puede:
         raise PermissionDenied
-    documentos = list(tramite.resoluciones.select_related("firmante", "tramite").order_by("-emitida_en", "-pk"))
+    documentos = list(
+        tramite.resoluciones.select_related("firmante", "tramite").order_by("-emitida_en", "-pk")
+    )
     for documento in documentos:
         documento.corregible = res.puede_corregir(usuario=request.user, resolucion=documento)
     contexto = _contexto(tramite, resoluciones=documentos, puede_resolver=puede)
     if puede:
-        evaluacion = ev.evaluacion_ver(tramite=tramite, usuario=request.user, request=request, motivo="resolver")
+        evaluacion = ev.evaluacion_ver(
+            tramite=tramite, usuario=request.user, request=request, motivo="resolver"
+        )
         if request.method == "POST":
             form = ResolucionForm(request.POST)
             if form.is_valid():
@@ -184,8 +204,11 @@ def resolucion_corregir(request, referencia: str, numero: str):
         if form.is_valid():
             try:
                 nueva = res.resolucion_corregir(
-                    resolucion=anterior, usuario=request.user, datos=form.datos(),
-                    motivo=form.cleaned_data["motivo"], request=request,
+                    resolucion=anterior,
+                    usuario=request.user,
+                    datos=form.datos(),
+                    motivo=form.cleaned_data["motivo"],
+                    request=request,
                 )
             except TransicionNoPermitida as exc:
                 messages.error(request, str(exc))
@@ -219,10 +242,12 @@ def resolucion_pdf(request, referencia: str, pk: int):
     documento = get_object_or_404(Resolucion, tramite=tramite, pk=pk)
     datos = res.documento_leer(documento)
     audit.registrar(
-        "resolucion_descargada", request=request, tramite=tramite, objeto=documento.numero,
+        "resolucion_descargada",
+        request=request,
+        tramite=tramite,
+        objeto=documento.numero,
         detalle={"canal": "personal"},
     )
     response = HttpResponse(datos, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="resolucion-{documento.numero}.pdf"'
     return _sin_cache(response)
-

@@ -4,6 +4,7 @@
 masked name and identification), never a medical detail. Every verification is counted and the
 page is rate-limited per IP (RATELIMIT_VERIFICAR).
 """
+
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -88,7 +89,10 @@ def resolucion_descarga(request, referencia: str):
         raise Http404
     datos = res.documento_leer(documento)
     audit.registrar(
-        "resolucion_descargada", request=request, tramite=tramite, objeto=documento.numero,
+        "resolucion_descargada",
+        request=request,
+        tramite=tramite,
+        objeto=documento.numero,
         detalle={"canal": "consulta"},
     )
     response = HttpResponse(datos, content_type="application/pdf")

@@ -1,4 +1,5 @@
 """Template tags of the assessment and resolution sections (staff case page, citizen's status page)."""
+
 from django import template
 
 from .. import evaluacion as ev
