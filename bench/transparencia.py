@@ -22,6 +22,7 @@ import os
 import random
 import statistics as pystats
 import sys
+import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -101,6 +102,7 @@ def cargar(n: int) -> None:
         return datetime.fromtimestamp(ts, tz=EC)
 
     historial = []
+    archivo_h = tempfile.TemporaryFile("w+", encoding="utf-8")
     raw = connection.connection
     with raw.cursor() as cur:
         with cur.copy(f"COPY tramites_tramite ({', '.join(cols_t + extra_t)}) FROM STDIN") as copia:
@@ -140,10 +142,19 @@ def cargar(n: int) -> None:
                     historial.append((i, "EVALUADO", estado, "director", finalizado))
                 elif estado == "ARCHIVADO":
                     historial.append((i, "EN_REVISION", "ARCHIVADO", "analista", paso + 2 * 86400))
-                if len(historial) > 200_000:
-                    _copiar_historial(raw, historial, cols_h, extra_h, valores_h)
+                if len(historial) > 100_000:
+                    _volcar(historial, archivo_h)
                     historial = []
-    _copiar_historial(raw, historial, cols_h, extra_h, valores_h)
+    _volcar(historial, archivo_h)
+    # One COPY at a time on a connection: the history goes in after the cases.
+    archivo_h.flush()
+    archivo_h.seek(0)
+    extra = "".join("\t" + _texto(v) for v in valores_h)
+    with raw.cursor() as cur:
+        with cur.copy(f"COPY tramites_historialestado ({', '.join(cols_h + extra_h)}) FROM STDIN") as copia:
+            for linea in archivo_h:
+                copia.write(linea[:-1] + extra + "\n")
+    archivo_h.close()
     cols_q = ["referencia", "nombres", "identificacion", "correo", "telefono", "provincia", "tramite_id",
               "texto", "estado", "respuesta", "creada_en"]  # fmt: skip
     extra_q, valores_q = _columnas(Queja, cols_q)
@@ -171,14 +182,19 @@ def cargar(n: int) -> None:
     print(f"  cargado en {time.perf_counter() - inicio:.0f} s", flush=True)
 
 
-def _copiar_historial(raw, filas, cols, extra, valores) -> None:
-    if not filas:
-        return
-    with raw.cursor() as cur:
-        with cur.copy(f"COPY tramites_historialestado ({', '.join(cols + extra)}) FROM STDIN") as copia:
-            for tramite_id, anterior, nuevo, actor, ts in filas:
-                momento = datetime.fromtimestamp(ts, tz=EC)
-                copia.write_row([tramite_id, anterior, nuevo, actor, momento, *valores])
+def _texto(valor) -> str:
+    """A value in COPY's text format."""
+    if valor is None:
+        return "\\N"
+    if isinstance(valor, bool):
+        return "t" if valor else "f"
+    return str(valor).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _volcar(filas, archivo) -> None:
+    for tramite_id, anterior, nuevo, actor, ts in filas:
+        momento = datetime.fromtimestamp(ts, tz=EC).isoformat()
+        archivo.write(f"{tramite_id}\t{anterior}\t{nuevo}\t{actor}\t{momento}\n")
 
 
 def medir(cliente, url: str, runs: int, *, antes=None) -> tuple[float, float, int]:

@@ -245,6 +245,7 @@ def test_la_tabla_publica_muestra_las_cifras_de_la_hoja_digito_a_digito():
     assert meses == sorted(meses, reverse=True) and len(set(meses)) == len(meses)
     assert "Volumen de Atenciones" in contenido and "RESUELTO" not in contenido
     assert "respuesta final" in contenido  # the definitions are written on the page
+    assert "Cifras históricas: 24 meses, de 2024-01 a 2025-12." in contenido
 
 
 @pytest.mark.django_db
