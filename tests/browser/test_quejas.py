@@ -77,3 +77,19 @@ def test_queja_de_punta_a_punta(pagina, personal, settings):
     page.get_by_role("link", name="Estadísticas").click()
     page.wait_for_url("**/personal/estadisticas/")
     assert_sin_violaciones(page)
+
+
+def test_quejas_y_transparencia_en_un_telefono(navegador, live_server, oficinas):
+    """At 360 px nothing overflows the page sideways (the wide table scrolls inside its own region)."""
+    statistics.importar_csv_semilla()
+    contexto = navegador.new_context(viewport={"width": 360, "height": 740}, locale="es-EC")
+    page = contexto.new_page()
+    try:
+        for ruta in ["/quejas/nueva/", "/transparencia/"]:
+            page.goto(live_server.url + ruta)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, ruta
+            assert_sin_violaciones(page)
+        ancho = page.locator("svg[role=img]").bounding_box()["width"]
+        assert ancho <= 360
+    finally:
+        contexto.close()
