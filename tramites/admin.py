@@ -5,12 +5,14 @@ from django.contrib.auth.admin import UserAdmin
 
 from .models import (
     CifraMensualHistorica,
+    ConfiguracionDocumento,
     EventoAuditoria,
     HistorialEstado,
     Oficina,
     PerfilPersonal,
     ProvinciaOficina,
     Queja,
+    Resolucion,
     Tramite,
 )
 
@@ -92,3 +94,26 @@ class CifraAdmin(admin.ModelAdmin):
 @admin.register(Queja)
 class QuejaAdmin(SoloLecturaAdmin):
     list_display = ["referencia", "estado", "provincia", "creada_en"]
+
+
+@admin.register(ConfiguracionDocumento)
+class ConfiguracionDocumentoAdmin(admin.ModelAdmin):
+    """The legal-basis text printed on new resolutions (one row; issued documents never change)."""
+
+    list_display = ["__str__", "actualizada_en"]
+
+    def has_add_permission(self, request):
+        return not ConfiguracionDocumento.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Resolucion)
+class ResolucionAdmin(SoloLecturaAdmin):
+    # Issued documents are immutable; the conditions (health-derived, encrypted) are not shown here.
+    list_display = ["numero", "oficina", "decision", "estado", "emitida_en", "certificado_demo"]
+    list_filter = ["estado", "decision", "oficina"]
+    search_fields = ["numero"]
+    fields = ["numero", "tramite", "oficina", "decision", "estado", "emitida_en", "revocada_en", "sha256",
+              "certificado_firmante", "certificado_demo", "reemplaza"]
