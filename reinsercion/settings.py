@@ -242,10 +242,10 @@ FILE_UPLOAD_HANDLERS = [
 ]
 JPEG_MAX_PIXELS = env.int("JPEG_MAX_PIXELS", default=40_000_000)
 JPEG_MIN_SIDE = env.int("JPEG_MIN_SIDE", default=600)
-JPEG_MIN_SHARPNESS = env.float("JPEG_MIN_SHARPNESS", default=40.0)
-JPEG_MIN_BRIGHTNESS = env.float("JPEG_MIN_BRIGHTNESS", default=60.0)
-JPEG_MAX_BRIGHTNESS = env.float("JPEG_MAX_BRIGHTNESS", default=245.0)
-JPEG_MIN_CONTRAST = env.float("JPEG_MIN_CONTRAST", default=25.0)
+JPEG_MIN_SHARPNESS = env.float("JPEG_MIN_SHARPNESS", default=0.5)
+JPEG_MIN_BRIGHTNESS = env.float("JPEG_MIN_BRIGHTNESS", default=45.0)
+JPEG_MAX_BRIGHTNESS = env.float("JPEG_MAX_BRIGHTNESS", default=252.0)
+JPEG_MIN_CONTRAST = env.float("JPEG_MIN_CONTRAST", default=55.0)
 PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", default=10)
 
 # Field encryption of medical data (Fernet keys, comma separated; the first encrypts, all decrypt).

@@ -1,0 +1,96 @@
+"""Time to validate a ~1 MiB photo of a document with the attachment chain (target: median < 10 ms).
+
+Run: `.venv/bin/python -m bench.validate_jpeg [--runs 50]`. Also prints where the time goes and the
+quality measures of the generated sharp, blurred, dark and washed-out photos the JPEG_* thresholds
+were tuned on.
+"""
+
+import argparse
+import hashlib
+import io
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reinsercion.settings")
+
+TARGET_MS = 10.0
+
+
+def _mediana_ms(funcion, veces: int) -> float:
+    funcion()  # warm-up: imports, caches
+    tiempos = []
+    for _ in range(veces):
+        inicio = time.perf_counter()
+        funcion()
+        tiempos.append(time.perf_counter() - inicio)
+    return 1000 * statistics.median(tiempos)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from tests import files
+    from tramites import validators
+
+    datos = files.jpeg_cerca_de(1_040_000)
+    with Image.open(io.BytesIO(datos)) as imagen:
+        ancho, alto = imagen.size
+    archivo = SimpleUploadedFile("documento.jpg", datos)
+    total = _mediana_ms(lambda: validators.validar_adjunto(archivo), args.runs)
+
+    def decodificar():
+        imagen = Image.open(io.BytesIO(datos))
+        escala = validators._escala_de_trabajo(ancho, alto)
+        imagen.draft("L", (ancho // escala, alto // escala))
+        imagen.load()
+        return imagen
+
+    gris = decodificar()
+    partes = {
+        "estructura (segmentos hasta EOI)": lambda: validators._revisar_estructura_jpeg(datos),
+        f"decodificación completa a {gris.width}x{gris.height} gris": decodificar,
+        "medidas de calidad": lambda: validators.medir(gris),
+        "sha256": lambda: hashlib.sha256(datos).hexdigest(),
+    }
+    tamano = f"{len(datos):,}".replace(",", ".")
+    print(f"JPEG de {tamano} bytes, {ancho}x{alto} px, {args.runs} corridas")
+    print(f"validar_adjunto: mediana {total:.2f} ms (objetivo < {TARGET_MS:.0f} ms)")
+    for nombre, funcion in partes.items():
+        print(f"  {nombre:42s} {_mediana_ms(funcion, args.runs):6.2f} ms")
+
+    umbrales = (
+        f"nitidez >= {settings.JPEG_MIN_SHARPNESS}, brillo {settings.JPEG_MIN_BRIGHTNESS}.."
+        f"{settings.JPEG_MAX_BRIGHTNESS}, contraste >= {settings.JPEG_MIN_CONTRAST}"
+    )
+    print(f"\nMedidas (umbrales actuales: {umbrales}):")
+    muestras = {
+        "nítida (jpeg_documento)": files.jpeg_documento(),
+        "nítida ~1 MiB (jpeg_cerca_de)": datos,
+        "borrosa r=3": files.jpeg_borroso(3),
+        "borrosa r=4 (jpeg_borroso)": files.jpeg_borroso(),
+        "borrosa r=6": files.jpeg_borroso(6),
+        "oscura (jpeg_oscuro)": files.jpeg_oscuro(),
+        "deslavada (jpeg_lavado)": files.jpeg_lavado(),
+        "poco contraste (jpeg_poco_contraste)": files.jpeg_poco_contraste(),
+    }
+    for nombre, muestra in muestras.items():
+        m = validators.medir_jpeg(muestra)
+        print(f"  {nombre:38s} nitidez {m.nitidez:5.3f}  brillo {m.brillo:6.1f}  contraste {m.contraste:4d}")
+    return 0 if total < TARGET_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
