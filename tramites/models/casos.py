@@ -147,6 +147,8 @@ class HistorialEstado(models.Model):
         verbose_name = _("cambio de estado")
         verbose_name_plural = _("historial de estados")
         ordering = ["creado_en", "id"]
+        # Monthly and supervisor statistics count the cases that entered a state in a date range.
+        indexes = [models.Index(fields=["estado_nuevo", "creado_en"], name="historial_estado_fecha_idx")]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
