@@ -437,31 +437,40 @@ def _mediana_ponderada(pares: list[tuple[int, int]]) -> float | None:
     return pystats.mean(resultado)
 
 
-def _medianas(tramites, inicio: datetime, fin: datetime) -> dict[tuple, float | None]:
-    """Median business days from intake to the final answer, per (office, province), for the cases
-    answered in the period. Grouped by (intake date, answer date) in the database, so Python sees a
-    few thousand pairs at most, not one row per case."""
+def _respuestas(tramites, inicio: datetime, fin: datetime) -> dict[tuple, dict]:
+    """Final answers of the period per (office, province): favourable, unfavourable, desistidos and
+    the median business days from intake date to answer date. One query grouped by (state, result,
+    intake date, answer date) with a count, so Python sees a few thousand groups, never one row per
+    case; business days come from a per-day index (same count as plazos.dias_habiles_entre)."""
     tz = zona()
-    pares = (
+    grupos = (
         tramites.filter(
             finalizado_en__gte=inicio, finalizado_en__lt=fin, estado__in=[Estado.RESUELTO, Estado.DESISTIDO]
         )
         .annotate(d1=TruncDate("creado_en", tzinfo=tz), d2=TruncDate("finalizado_en", tzinfo=tz))
-        .values("oficina_id", "provincia", "d1", "d2")
+        .values("oficina_id", "provincia", "estado", "resultado", "d1", "d2")
         .annotate(n=Count("id"))
         .order_by()
     )
-    filas = list(pares)
+    filas = list(grupos)
     if not filas:
         return {}
-    minimo = min(f["d1"] for f in filas)
-    maximo = max(f["d2"] for f in filas)
-    indice = _indice_habiles(minimo, maximo)
-    por_grupo: dict[tuple, list] = defaultdict(list)
+    indice = _indice_habiles(min(f["d1"] for f in filas), max(f["d2"] for f in filas))
+    resultado: dict[tuple, dict] = defaultdict(lambda: {"favorables": 0, "desfavorables": 0, "desistidos": 0})
+    dias: dict[tuple, list] = defaultdict(list)
     for f in filas:
-        dias = indice[f["d2"]] - indice[f["d1"]]
-        por_grupo[(f["oficina_id"], f["provincia"])].append((dias, f["n"]))
-    return {k: _mediana_ponderada(v) for k, v in por_grupo.items()}
+        clave = (f["oficina_id"], f["provincia"])
+        if f["estado"] == Estado.DESISTIDO:
+            resultado[clave]["desistidos"] += f["n"]
+        elif f["resultado"] == Tramite.Resultado.FAVORABLE:
+            resultado[clave]["favorables"] += f["n"]
+        elif f["resultado"] == Tramite.Resultado.DESFAVORABLE:
+            resultado[clave]["desfavorables"] += f["n"]
+        dias[clave].append((indice[f["d2"]] - indice[f["d1"]], f["n"]))
+    for clave, pares in dias.items():
+        mediana = _mediana_ponderada(pares)
+        resultado[clave]["mediana_dias_habiles"] = round(mediana, 1) if mediana is not None else None
+    return resultado
 
 
 def estadisticas(
@@ -470,7 +479,7 @@ def estadisticas(
     """Figures of the period [desde, hasta] (local dates, both included) per office and province.
 
     `tramites` and `quejas` are the caller's scoped querysets (selectors.tramites_visibles and
-    selectors.quejas_visibles), so a director sees only their office. Each figure is one grouped,
+    quejas.quejas_visibles), so a director sees only their office. Each figure comes from a grouped,
     conditionally aggregated query; nothing loops over cases in Python.
 
     - recibidos: cases created in the period; enrutados, observados, archivados: cases that entered
@@ -498,17 +507,8 @@ def estadisticas(
         .values("oficina_id", "provincia")
         .annotate(recibidos=Count("id"))
     )
-    juntar(
-        tramites.filter(finalizado_en__gte=inicio, finalizado_en__lt=fin)
-        .values("oficina_id", "provincia")
-        .annotate(
-            favorables=Count("id", filter=Q(estado=Estado.RESUELTO, resultado=Tramite.Resultado.FAVORABLE)),
-            desfavorables=Count(
-                "id", filter=Q(estado=Estado.RESUELTO, resultado=Tramite.Resultado.DESFAVORABLE)
-            ),
-            desistidos=Count("id", filter=Q(estado=Estado.DESISTIDO)),
-        )
-    )
+    for clave, valores in _respuestas(tramites, inicio, fin).items():
+        grupos[clave].update(valores)
     # Started from the scoped cases and joined to their history, so the scope applies here too.
     en_historial = Q(historial__estado_nuevo__in=[Estado.ASIGNADO, Estado.OBSERVADO, Estado.ARCHIVADO])
     juntar(
@@ -551,8 +551,6 @@ def estadisticas(
         .annotate(quejas=Count("id")),
         claves=("oficina_id", "provincia_q"),
     )
-    for clave, mediana in _medianas(tramites, inicio, fin).items():
-        grupos[clave]["mediana_dias_habiles"] = round(mediana, 1) if mediana is not None else None
 
     nombres = dict(Oficina.objects.filter(pk__in=[k[0] for k in grupos if k[0]]).values_list("pk", "nombre"))
     filas = []
