@@ -1,5 +1,6 @@
 """Helpers for tests of routing, deadlines and notifications: cases and staff made directly in the
 database (the intake form and its files are tested in test_solicitud.py)."""
+from contextlib import contextmanager
 from itertools import count
 
 from django.contrib.auth import get_user_model
@@ -43,3 +44,39 @@ def analista_nuevo(username: str, oficina, *, activo: bool = True, rol: str = "a
     PerfilPersonal.objects.create(usuario=usuario, oficina=oficina)
     usuario.groups.add(Group.objects.get(name=rol))
     return usuario
+
+
+@contextmanager
+def broker_en(url: str, *, eager: bool = False):
+    """Point this process's Celery app at another broker. Celery reads CELERY_BROKER_URL from the
+    environment before its configuration, so both are changed, and the connection pools dropped."""
+    import os
+
+    from reinsercion.celery import app
+
+    def soltar_conexiones():
+        app.close()
+        app.amqp._producer_pool = None  # close() keeps it when the app's own pool was never made
+
+    antes = (os.environ.get("CELERY_BROKER_URL"), app.conf.broker_url, app.conf.task_always_eager)
+    os.environ["CELERY_BROKER_URL"] = url
+    app.conf.broker_url = url
+    app.conf.task_always_eager = eager
+    soltar_conexiones()
+    try:
+        yield
+    finally:
+        if antes[0] is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = antes[0]
+        app.conf.broker_url, app.conf.task_always_eager = antes[1], antes[2]
+        soltar_conexiones()
+
+
+def grupos_de_roles() -> None:
+    """The role groups (a data migration makes them; a transactional test's flush removes them)."""
+    from tramites.roles import Rol
+
+    for rol in Rol:
+        Group.objects.get_or_create(name=rol.value)

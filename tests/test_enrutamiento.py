@@ -6,7 +6,7 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from tests.casos import analista_nuevo, tramite_nuevo
+from tests.casos import analista_nuevo, broker_en, grupos_de_roles, tramite_nuevo
 from tramites import services
 from tramites.models import HistorialEstado, Notificacion, Oficina, ProvinciaOficina, Tramite
 from tramites.states import Estado
@@ -170,13 +170,7 @@ def test_reencolar_ingresados_enruta_solo_los_viejos(personal, settings):
 
 def test_broker_caido_no_impide_la_solicitud_ni_tarda(personal, settings, django_capture_on_commit_callbacks):
     """The case is saved and the citizen answered at once; the case waits INGRESADO for the re-queue."""
-    from reinsercion.celery import app
-
-    antes = (app.conf.task_always_eager, app.conf.broker_url)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = "redis://127.0.0.1:6390/0"  # nothing listens there
-    app.close()
-    try:
+    with broker_en("redis://127.0.0.1:6390/0"):  # nothing listens there
         inicio = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
             tramite = services.tramite_create(
@@ -193,9 +187,6 @@ def test_broker_caido_no_impide_la_solicitud_ni_tarda(personal, settings, django
                 adjuntos=[],
             )
         duracion = time.monotonic() - inicio
-    finally:
-        app.conf.task_always_eager, app.conf.broker_url = antes
-        app.close()
     assert duracion < 1.5, f"publicar con el broker caído tardó {duracion:.2f} s"
     tramite.refresh_from_db()
     assert tramite.estado == Estado.INGRESADO
@@ -225,6 +216,8 @@ def _esperando_bloqueo(minimo: int, timeout: float = 10.0) -> None:
     limite = time.monotonic() + timeout
     while time.monotonic() < limite:
         with connection.cursor() as cur:
+            # Inside a transaction the statistics views are a snapshot unless it is cleared.
+            cur.execute("SELECT pg_stat_clear_snapshot()")
             cur.execute(
                 "SELECT count(*) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND wait_event_type = 'Lock'"
@@ -251,6 +244,7 @@ def tareas_en_proceso():
 def test_dos_enrutamientos_a_la_vez_asignan_una_sola_vez(transactional_db, tareas_en_proceso):
     from tramites import demo
 
+    grupos_de_roles()
     demo.cargar_usuarios()
     tramite = tramite_nuevo(provincia="17")
     resultados, errores = [], []
@@ -278,6 +272,7 @@ def test_dos_enrutamientos_a_la_vez_asignan_una_sola_vez(transactional_db, tarea
 def test_enrutamientos_simultaneos_reparten_la_carga_por_igual(transactional_db, tareas_en_proceso):
     from tramites import demo
 
+    grupos_de_roles()
     demo.cargar_usuarios()
     pichincha = oficina_de("17")
     analistas = [

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tests.casos import tramite_nuevo
+from tests.casos import broker_en, grupos_de_roles, tramite_nuevo
 from tramites import services
 from tramites.models import HistorialEstado, Notificacion, Tramite
 from tramites.states import Estado
@@ -73,16 +73,10 @@ def broker(transactional_db):
         pytest.skip("needs DATABASE_URL=postgres://… and a Redis CELERY_BROKER_URL (CI's second run)")
     import redis
 
-    from reinsercion.celery import app
-
     url = _broker_pruebas()
     redis.Redis.from_url(url).flushdb()
-    anterior = app.conf.broker_url
-    app.conf.broker_url = url
-    app.close()
-    yield url
-    app.conf.broker_url = anterior
-    app.close()
+    with broker_en(url):
+        yield url
     redis.Redis.from_url(url).flushdb()
 
 
@@ -162,6 +156,7 @@ def worker(broker, tmp_path):
 def demo_usuarios(transactional_db):
     from tramites import demo
 
+    grupos_de_roles()
     demo.cargar_usuarios()
 
 
@@ -191,32 +186,27 @@ def test_un_worker_real_enruta_cada_caso_una_vez_aunque_reciba_el_mensaje_dos_ve
 
 
 def test_solicitud_con_el_broker_caido_se_enruta_al_volver(worker, demo_usuarios, broker, settings):
-    from reinsercion.celery import app
-
-    app.conf.broker_url = "redis://127.0.0.1:6390/0"  # nothing listens there
-    app.close()
-    inicio = time.monotonic()
-    tramite = services.tramite_create(
-        datos={
-            "tipo_identificacion": "cedula",
-            "identificacion": "1710034065",
-            "nombres": "Rosa",
-            "apellidos": "Quishpe",
-            "correo": "rosa@example.com",
-            "telefono": "+593998887766",
-            "provincia": "17",
-            "acepta_tratamiento_datos": True,
-        },
-        adjuntos=[],
-    )
+    with broker_en("redis://127.0.0.1:6390/0"):  # nothing listens there
+        inicio = time.monotonic()
+        tramite = services.tramite_create(
+            datos={
+                "tipo_identificacion": "cedula",
+                "identificacion": "1710034065",
+                "nombres": "Rosa",
+                "apellidos": "Quishpe",
+                "correo": "rosa@example.com",
+                "telefono": "+593998887766",
+                "provincia": "17",
+                "acepta_tratamiento_datos": True,
+            },
+            adjuntos=[],
+        )
     duracion = time.monotonic() - inicio
     assert duracion < 1.5, f"the submission waited {duracion:.2f} s for a dead broker"
     tramite.refresh_from_db()
     assert tramite.estado == Estado.INGRESADO
 
     # The broker is back; a few minutes later the periodic task queues what was lost.
-    app.conf.broker_url = broker
-    app.close()
     worker()
     assert reencolar_ingresados() == 0  # too recent: its own task may still be on its way
     Tramite.objects.filter(pk=tramite.pk).update(
@@ -243,6 +233,8 @@ def test_solicitud_con_el_broker_caido_se_enruta_al_volver(worker, demo_usuarios
 
 def _esperando_bloqueo() -> bool:
     with connection.cursor() as cur:
+        # Inside a transaction the statistics views are a snapshot unless it is cleared.
+        cur.execute("SELECT pg_stat_clear_snapshot()")
         cur.execute(
             "SELECT count(*) FROM pg_stat_activity"
             " WHERE datname = current_database() AND wait_event_type = 'Lock'"
