@@ -111,7 +111,7 @@ def test_los_errores_se_explican_y_no_cambian_el_tramite(personal, cambios, camp
     r = _cliente(personal["evaluador.pichincha"]).post(
         reverse("personal:evaluacion", args=[tramite.referencia]), _formulario(**cambios)
     )
-    assert r.status_code == 200
+    assert r.status_code == 400
     html = r.content.decode()
     assert "problema en el formulario" in html and f'href="#id_{campo}' in html
     tramite.refresh_from_db()
@@ -124,7 +124,7 @@ def test_un_informe_que_no_es_pdf_ni_jpg_se_rechaza(personal):
         reverse("personal:evaluacion", args=[tramite.referencia]),
         {**_formulario(), "informe_1": SimpleUploadedFile("informe.pdf", files.png_documento())},
     )
-    assert r.status_code == 200 and "problema en el formulario" in r.content.decode()
+    assert r.status_code == 400 and "problema en el formulario" in r.content.decode()
     assert not Adjunto.objects.filter(tipo=Adjunto.Tipo.INFORME_MEDICO).exists()
 
 

@@ -275,7 +275,7 @@ def test_corregir_revoca_con_motivo_y_emite_otra_que_la_reemplaza(
     url = reverse("personal:resolucion_corregir", args=[tramite.referencia, anterior.numero])
     director = _cliente(personal["director.pichincha"])
     r = director.post(url, {**_form(decision="desfavorable", actividades_compatibles=""), "motivo": ""})
-    assert r.status_code == 200 and "motivo" in r.content.decode().lower()
+    assert r.status_code == 400 and "motivo" in r.content.decode().lower()
     with django_capture_on_commit_callbacks(execute=True):
         r = director.post(url, {**_form(decision="desfavorable"), "motivo": "Error en la decisión"})
     assert r.status_code == 302

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -29,13 +29,7 @@ def _tramite(request, referencia: str) -> Tramite:
 
 
 def url_caso(referencia: str) -> str:
-    """The case page of the staff workspace (its URL name may vary while it is being built)."""
-    for nombre in ("personal:tramite", "personal:tramite_detalle", "personal:detalle"):
-        try:
-            return reverse(nombre, args=[referencia])
-        except NoReverseMatch:
-            continue
-    return f"/personal/tramites/{referencia}/"
+    return reverse("personal:tramite", args=[referencia])
 
 
 def _sin_cache(response: HttpResponse) -> HttpResponse:
@@ -128,7 +122,8 @@ def _formulario(request, tramite: Tramite, *, corregir: bool):
     contexto = _contexto(
         tramite, form=form, corregir=corregir, informes=ev.informes(tramite=tramite) if corregir else []
     )
-    return _sin_cache(render(request, "personal/evaluacion_form.html", contexto))
+    estado = 400 if request.method == "POST" else 200  # a POST that gets here had errors
+    return _sin_cache(render(request, "personal/evaluacion_form.html", contexto, status=estado))
 
 
 @personal_requerido(Rol.EVALUADOR, Rol.DIRECTOR)
@@ -188,7 +183,8 @@ def resolucion(request, referencia: str):
         else:
             form = ResolucionForm(initial=res.propuesta(evaluacion=evaluacion))
         contexto.update(form=form, evaluacion=evaluacion)
-    return _sin_cache(render(request, "personal/resolucion.html", contexto))
+    estado = 400 if request.method == "POST" else 200  # a POST that gets here had errors
+    return _sin_cache(render(request, "personal/resolucion.html", contexto, status=estado))
 
 
 @personal_requerido(Rol.DIRECTOR)
@@ -230,9 +226,9 @@ def resolucion_corregir(request, referencia: str, numero: str):
             }
         )
     audit.registrar("resolucion_vista", request=request, tramite=tramite, objeto=anterior.numero)
-    return _sin_cache(
-        render(request, "personal/resolucion_corregir.html", _contexto(tramite, form=form, anterior=anterior))
-    )
+    contexto = _contexto(tramite, form=form, anterior=anterior)
+    estado = 400 if request.method == "POST" else 200  # a POST that gets here had errors
+    return _sin_cache(render(request, "personal/resolucion_corregir.html", contexto, status=estado))
 
 
 @personal_requerido()
