@@ -226,8 +226,6 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=1_048_576)
 STAFF_UPLOAD_MAX_BYTES = env.int("STAFF_UPLOAD_MAX_BYTES", default=10 * 1_048_576)
 # A PDF uploaded on /verificar/ to check it (below REQUEST_MAX_BYTES, which caps public requests).
 VERIFICAR_MAX_BYTES = env.int("VERIFICAR_MAX_BYTES", default=3 * 1_048_576)
-# A PDF uploaded on /verificar/ to check it (below REQUEST_MAX_BYTES, which caps public requests).
-VERIFICAR_MAX_BYTES = env.int("VERIFICAR_MAX_BYTES", default=3 * 1_048_576)
 # A whole request is refused before it is read when it declares more than this.
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=4 * 1_048_576)
 STAFF_REQUEST_MAX_BYTES = env.int("STAFF_REQUEST_MAX_BYTES", default=25 * 1_048_576)

@@ -75,6 +75,7 @@ def pytest_sessionfinish(session, exitstatus):
             print("  " + nodeid)
         session.exitstatus = 1
 
+
 # --- a demo signing certificate made once per session (issue 4 tests) -----------------------------
 
 
