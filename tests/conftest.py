@@ -33,6 +33,13 @@ def oficinas(db):
 @pytest.fixture
 def personal(db):
     """Demo staff of Pichincha and Guayas, and the national supervisor (see tramites.demo)."""
+    from django.contrib.auth.models import Group
+
+    from tramites.roles import Rol
+
+    # A transactional test ends with a flush that also empties the groups migration 0002 made.
+    for rol in Rol:
+        Group.objects.get_or_create(name=rol.value)
     demo.cargar_usuarios()
     from django.contrib.auth import get_user_model
 
