@@ -205,12 +205,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Publishing must fail fast when the broker is down: the case is already saved and the
 # periodic re-queue task will route it later.
 CELERY_TASK_PUBLISH_RETRY = False
+# Task modules outside tasks.py (autodiscovery only finds tasks.py).
+CELERY_IMPORTS = ["tramites.retencion"]
 CELERY_BEAT_SCHEDULE = {
     "reencolar-ingresados": {"task": "tramites.tasks.reencolar_ingresados", "schedule": 120.0},
     "purgar-adjuntos-retenidos": {"task": "tramites.tasks.purgar_adjuntos_retenidos", "schedule": 3600.0},
     "vencer-observaciones": {"task": "tramites.tasks.vencer_observaciones", "schedule": 3600.0},
     "reintentar-notificaciones": {"task": "tramites.tasks.reintentar_notificaciones", "schedule": 300.0},
     "alertar-plazos": {"task": "tramites.tasks.alertar_plazos", "schedule": 24 * 3600.0},
+    "purgar-datos-vencidos": {"task": "tramites.retencion.purgar_datos_vencidos", "schedule": 24 * 3600.0},
 }
 
 # The procedure's time limits (Código Orgánico Administrativo), in Ecuadorian business days.
@@ -220,6 +223,12 @@ PLAZO_RIESGO_DIAS = env.int("PLAZO_RIESGO_DIAS", default=5)
 # Cases still INGRESADO after this many minutes are queued for routing again.
 REENCOLAR_MINUTOS = env.int("REENCOLAR_MINUTOS", default=5)
 HELD_FILES_HOURS = env.int("HELD_FILES_HOURS", default=24)
+# Retention in years after a case's final state (docs/adr/0002-retencion-de-datos.md; the institution
+# must confirm them). The purge is tramites.retencion, run daily by beat and by `manage.py purgar_datos`.
+RETENCION_ADJUNTOS_ANIOS = env.int("RETENCION_ADJUNTOS_ANIOS", default=5)
+RETENCION_DATOS_MEDICOS_ANIOS = env.int("RETENCION_DATOS_MEDICOS_ANIOS", default=5)
+RETENCION_ANONIMIZAR_ANIOS = env.int("RETENCION_ANONIMIZAR_ANIOS", default=10)
+RETENCION_QUEJAS_ANIOS = env.int("RETENCION_QUEJAS_ANIOS", default=5)
 
 # Attachments (one validator chain for every upload point).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=1_048_576)
