@@ -1,7 +1,7 @@
 """Staff URLs under /personal/ (login required)."""
 from django.urls import path
 
-from . import views_estadisticas, views_evaluacion, views_quejas
+from . import views_estadisticas, views_evaluacion, views_quejas, views_titular
 from . import views_staff as v
 
 app_name = "personal"
@@ -19,6 +19,7 @@ urlpatterns = [
     path("estadisticas/", views_estadisticas.estadisticas, name="estadisticas"),
     path("estadisticas/estadisticas.csv", views_estadisticas.estadisticas_csv, name="estadisticas_csv"),
     path("estadisticas/estadisticas.xlsx", views_estadisticas.estadisticas_xlsx, name="estadisticas_xlsx"),
+    path("titular/", views_titular.titular, name="titular"),
     path("presencial/nuevo/", v.presencial_nuevo, name="presencial_nuevo"),
     path("tramites/<str:referencia>/", v.tramite_detalle, name="tramite"),
     path("tramites/<str:referencia>/recibo/", v.recibo, name="recibo"),
