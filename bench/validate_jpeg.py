@@ -1,8 +1,9 @@
 """Time to validate a ~1 MiB photo of a document with the attachment chain (target: median < 10 ms).
 
-Run: `.venv/bin/python -m bench.validate_jpeg [--runs 50]`. Also prints where the time goes and the
-quality measures of the generated sharp, blurred, dark and washed-out photos the JPEG_* thresholds
-were tuned on.
+Run: `.venv/bin/python -m bench.validate_jpeg [--runs 50]`. Prints the median wall time and the median
+CPU time of the process (steadier when other jobs share the machine; the target applies to wall time on
+an idle machine), where the time goes, and the quality measures of the generated sharp, blurred, dark
+and washed-out photos the JPEG_* thresholds were tuned on.
 """
 
 import argparse
@@ -20,14 +21,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reinsercion.settings")
 TARGET_MS = 10.0
 
 
-def _mediana_ms(funcion, veces: int) -> float:
+def _mediana_ms(funcion, veces: int) -> tuple[float, float]:
+    """Median wall time and median CPU time of `funcion`, in milliseconds."""
     funcion()  # warm-up: imports, caches
-    tiempos = []
+    pared, cpu = [], []
     for _ in range(veces):
-        inicio = time.perf_counter()
+        inicio, inicio_cpu = time.perf_counter(), time.process_time()
         funcion()
-        tiempos.append(time.perf_counter() - inicio)
-    return 1000 * statistics.median(tiempos)
+        cpu.append(time.process_time() - inicio_cpu)
+        pared.append(time.perf_counter() - inicio)
+    return 1000 * statistics.median(pared), 1000 * statistics.median(cpu)
 
 
 def main() -> int:
@@ -49,7 +52,7 @@ def main() -> int:
     with Image.open(io.BytesIO(datos)) as imagen:
         ancho, alto = imagen.size
     archivo = SimpleUploadedFile("documento.jpg", datos)
-    total = _mediana_ms(lambda: validators.validar_adjunto(archivo), args.runs)
+    total, total_cpu = _mediana_ms(lambda: validators.validar_adjunto(archivo), args.runs)
 
     def decodificar():
         imagen = Image.open(io.BytesIO(datos))
@@ -67,9 +70,12 @@ def main() -> int:
     }
     tamano = f"{len(datos):,}".replace(",", ".")
     print(f"JPEG de {tamano} bytes, {ancho}x{alto} px, {args.runs} corridas")
-    print(f"validar_adjunto: mediana {total:.2f} ms (objetivo < {TARGET_MS:.0f} ms)")
+    print(
+        f"validar_adjunto: mediana {total:.2f} ms reloj, {total_cpu:.2f} ms CPU (objetivo < {TARGET_MS:g} ms)"
+    )
     for nombre, funcion in partes.items():
-        print(f"  {nombre:42s} {_mediana_ms(funcion, args.runs):6.2f} ms")
+        pared, cpu = _mediana_ms(funcion, args.runs)
+        print(f"  {nombre:42s} {pared:6.2f} ms reloj {cpu:6.2f} ms CPU")
 
     umbrales = (
         f"nitidez >= {settings.JPEG_MIN_SHARPNESS}, brillo {settings.JPEG_MIN_BRIGHTNESS}.."

@@ -295,14 +295,18 @@ class _Danado(Exception):
 _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 
-def _fin_jpeg(datos: bytes, pos: int, limpio: list, medidas: list | None = None) -> int:
+# In entropy-coded data 0xFF is followed by 00 (stuffing), D0-D7 (restart) or FF (fill): anything else
+# is the next marker. A regex without repetition runs at C speed over a megabyte (under 1 ms).
+_MARCADOR = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def _fin_jpeg(datos: bytes, pos: int, medidas: list | None = None) -> int:
     """Walk a JPEG's segments from `pos` (just after SOI) to its EOI; return the offset after EOI.
 
     The frame size (width, height) of the first SOF header is appended to `medidas` when given.
 
     Raises _Danado when the structure breaks or ends early, ValidationError for a ZIP hidden in a
-    metadata segment. `limpio` caches a copy of the data with byte stuffing (FF 00) blanked out, so
-    markers in the entropy-coded data are found with bytes.find instead of a Python loop.
+    metadata segment.
     """
     n = len(datos)
     while True:
@@ -334,33 +338,22 @@ def _fin_jpeg(datos: bytes, pos: int, limpio: list, medidas: list | None = None)
         if marcador != 0xDA:
             pos = fin
             continue
-        if not limpio:
-            limpio.append(datos.replace(b"\xff\x00", b"\x00\x00"))
-        pos = fin
-        while True:  # entropy-coded data runs until the next marker other than RSTn
-            pos = limpio[0].find(b"\xff", pos)
-            if pos < 0 or pos + 1 >= n:
-                raise _Danado
-            siguiente = datos[pos + 1]
-            if siguiente == 0xFF:
-                pos += 1
-            elif 0xD0 <= siguiente <= 0xD7:
-                pos += 2
-            else:
-                break
+        siguiente = _MARCADOR.search(datos, fin)
+        if siguiente is None:
+            raise _Danado
+        pos = siguiente.start()
 
 
 def _revisar_estructura_jpeg(datos: bytes) -> tuple[int, int]:
     """Check the segments up to EOI and what follows; return the frame size declared in the header."""
-    limpio: list = []
     medidas: list = []
     try:
-        fin = _fin_jpeg(datos, 2, limpio, medidas)
+        fin = _fin_jpeg(datos, 2, medidas)
         if not medidas:
             raise _Danado
         # Multi-picture JPEGs (MPF: Ultra HDR gain maps, MPO) append whole JPEGs after the first EOI.
         while datos.startswith(b"\xff\xd8\xff", fin):
-            fin = _fin_jpeg(datos, fin + 2, limpio)
+            fin = _fin_jpeg(datos, fin + 2)
     except _Danado:
         raise ValidationError(_JPEG_DANADO, code="jpeg_danado") from None
     cola = datos[fin:]
