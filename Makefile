@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv lint bench messages clean-venv worker beat
+.PHONY: run test venv lint bench messages clean-venv worker beat audit
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -40,3 +40,18 @@ beat: venv
 
 bench: venv
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Security audit: bandit on our code (medium and high findings fail), pip-audit on the installed
+# packages against PyPI's advisories (a known vulnerability fails). When the advisory service cannot
+# be reached, the run says so loudly and does not fail: CI must not depend on it being up.
+audit: venv
+	$(BIN)/bandit -q -c pyproject.toml -r reinsercion tramites -ll
+	@salida=$$(mktemp); \
+	$(BIN)/pip-audit --progress-spinner off --local > $$salida 2>&1; rc=$$?; cat $$salida; \
+	sin=$$(grep "could not be audited" $$salida | grep -vc "ventanilla-reinsercion"); \
+	if [ $$rc -ne 0 ] && ! grep -qE "Found [0-9]+ known vulnerabilit" $$salida; then \
+	  echo "AVISO: pip-audit no pudo consultar los avisos de seguridad: dependencias NO auditadas."; rc=0; \
+	elif [ "$$sin" -gt 0 ]; then \
+	  echo "AVISO: pip-audit: $$sin paquetes sin auditar (el servicio de avisos no respondió por ellos)."; \
+	fi; \
+	rm -f $$salida; exit $$rc
