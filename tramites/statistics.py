@@ -438,24 +438,56 @@ def _mediana_ponderada(pares: list[tuple[int, int]]) -> float | None:
 
 
 def _respuestas(tramites, inicio: datetime, fin: datetime) -> dict[tuple, dict]:
-    """Final answers of the period per (office, province): favourable, unfavourable, desistidos and
-    the median business days from intake date to answer date. One query grouped by (state, result,
-    intake date, answer date) with a count, so Python sees a few thousand groups, never one row per
-    case; business days come from a per-day index (same count as plazos.dias_habiles_entre)."""
-    tz = zona()
-    grupos = (
+    if connection.vendor == "postgresql":
+        return _respuestas_postgres(tramites, inicio, fin)
+    return _respuestas_python(tramites, inicio, fin)
+
+
+_SQL_RESPUESTAS = """
+SELECT t.oficina_id, t.provincia, t.estado, t.resultado,
+       (%s::int[])[(t.finalizado_en AT TIME ZONE %s)::date - %s::date]
+         - (%s::int[])[(t.creado_en AT TIME ZONE %s)::date - %s::date] AS dias,
+       COUNT(*)
+FROM ({interior}) AS t
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+
+def _respuestas_postgres(tramites, inicio: datetime, fin: datetime) -> dict[tuple, dict]:
+    """The same figures, with the business days counted in PostgreSQL: a per-day business-day index
+    (from the first case ever filed to the end of the period) goes in as an array, so the database
+    returns a histogram (office, province, state, result, business days, count) of a few thousand
+    rows and the exact median is read from it here. (PERCENTILE_CONT would sort every answered case.)"""
+    primero = Tramite.objects.order_by("creado_en").values_list("creado_en", flat=True).first()
+    if primero is None:
+        return {}
+    desde = timezone.localtime(primero, zona()).date()
+    indice = _indice_habiles(desde, (fin - timedelta(seconds=1)).astimezone(zona()).date())
+    calendario = list(indice.values())
+    base = desde - timedelta(days=1)  # PostgreSQL arrays start at 1
+    interior, params_interior = (
         tramites.filter(
             finalizado_en__gte=inicio, finalizado_en__lt=fin, estado__in=[Estado.RESUELTO, Estado.DESISTIDO]
         )
-        .annotate(d1=TruncDate("creado_en", tzinfo=tz), d2=TruncDate("finalizado_en", tzinfo=tz))
-        .values("oficina_id", "provincia", "estado", "resultado", "d1", "d2")
-        .annotate(n=Count("id"))
+        .values("oficina_id", "provincia", "estado", "resultado", "creado_en", "finalizado_en")
         .order_by()
+        .query.sql_with_params()
     )
-    filas = list(grupos)
-    if not filas:
-        return {}
-    indice = _indice_habiles(min(f["d1"] for f in filas), max(f["d2"] for f in filas))
+    params = [calendario, settings.TIME_ZONE, base, calendario, settings.TIME_ZONE, base, *params_interior]
+    with transaction.atomic(), connection.cursor() as cur:
+        # A report query: enough memory to aggregate in a hash table instead of sorting on disk.
+        cur.execute("SET LOCAL work_mem = '64MB'")
+        cur.execute(_SQL_RESPUESTAS.format(interior=interior), params)
+        filas = cur.fetchall()
+    return _sumar_respuestas(
+        (
+            {"oficina_id": o, "provincia": p, "estado": e, "resultado": r, "dias": d, "n": n}
+            for o, p, e, r, d, n in filas
+        )
+    )
+
+
+def _sumar_respuestas(filas) -> dict[tuple, dict]:
     resultado: dict[tuple, dict] = defaultdict(lambda: {"favorables": 0, "desfavorables": 0, "desistidos": 0})
     dias: dict[tuple, list] = defaultdict(list)
     for f in filas:
@@ -466,11 +498,33 @@ def _respuestas(tramites, inicio: datetime, fin: datetime) -> dict[tuple, dict]:
             resultado[clave]["favorables"] += f["n"]
         elif f["resultado"] == Tramite.Resultado.DESFAVORABLE:
             resultado[clave]["desfavorables"] += f["n"]
-        dias[clave].append((indice[f["d2"]] - indice[f["d1"]], f["n"]))
+        if f["dias"] is not None:
+            dias[clave].append((f["dias"], f["n"]))
     for clave, pares in dias.items():
         mediana = _mediana_ponderada(pares)
         resultado[clave]["mediana_dias_habiles"] = round(mediana, 1) if mediana is not None else None
     return resultado
+
+
+def _respuestas_python(tramites, inicio: datetime, fin: datetime) -> dict[tuple, dict]:
+    """Portable version (SQLite): grouped by (intake date, answer date) in the database, business
+    days from a per-day index here; Python sees a few thousand groups, never one row per case."""
+    tz = zona()
+    grupos = list(
+        tramites.filter(
+            finalizado_en__gte=inicio, finalizado_en__lt=fin, estado__in=[Estado.RESUELTO, Estado.DESISTIDO]
+        )
+        .annotate(d1=TruncDate("creado_en", tzinfo=tz), d2=TruncDate("finalizado_en", tzinfo=tz))
+        .values("oficina_id", "provincia", "estado", "resultado", "d1", "d2")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    if not grupos:
+        return {}
+    indice = _indice_habiles(min(f["d1"] for f in grupos), max(f["d2"] for f in grupos))
+    for f in grupos:
+        f["dias"] = indice[f["d2"]] - indice[f["d1"]]
+    return _sumar_respuestas(grupos)
 
 
 def estadisticas(
@@ -482,8 +536,9 @@ def estadisticas(
     quejas.quejas_visibles), so a director sees only their office. Each figure comes from a grouped,
     conditionally aggregated query; nothing loops over cases in Python.
 
-    - recibidos: cases created in the period; enrutados, observados, archivados: cases that entered
-      ASIGNADO, OBSERVADO, ARCHIVADO in the period (history table; a case observed twice counts once);
+    - recibidos: cases created in the period; enrutados: cases routed in it (enrutado_en, stamped
+      with their ASIGNADO history row); observados, archivados: cases that entered OBSERVADO or
+      ARCHIVADO in the period (history table; a case observed twice counts once);
     - favorables, desfavorables, desistidos: final answers in the period (RESUELTO by result, DESISTIDO);
       atenciones = their sum;
     - quejas: complaints received in the period, under the office and province of their linked case or,
@@ -502,20 +557,26 @@ def estadisticas(
         for f in filas:
             grupos[(f[claves[0]], f[claves[1]])].update({k: v for k, v in f.items() if k not in claves})
 
+    # Each count reads only its own index (see the indexes of Tramite and HistorialEstado).
     juntar(
         tramites.filter(creado_en__gte=inicio, creado_en__lt=fin)
         .values("oficina_id", "provincia")
         .annotate(recibidos=Count("id"))
     )
+    # Routing happens once per case (services.tramite_enrutar stamps enrutado_en with its ASIGNADO row).
+    juntar(
+        tramites.filter(enrutado_en__gte=inicio, enrutado_en__lt=fin)
+        .values("oficina_id", "provincia")
+        .annotate(enrutados=Count("id"))
+    )
     for clave, valores in _respuestas(tramites, inicio, fin).items():
         grupos[clave].update(valores)
     # Started from the scoped cases and joined to their history, so the scope applies here too.
-    en_historial = Q(historial__estado_nuevo__in=[Estado.ASIGNADO, Estado.OBSERVADO, Estado.ARCHIVADO])
+    en_historial = Q(historial__estado_nuevo__in=[Estado.OBSERVADO, Estado.ARCHIVADO])
     juntar(
         tramites.filter(en_historial, historial__creado_en__gte=inicio, historial__creado_en__lt=fin)
         .values("oficina_id", "provincia")
         .annotate(
-            enrutados=Count("id", distinct=True, filter=Q(historial__estado_nuevo=Estado.ASIGNADO)),
             observados=Count("id", distinct=True, filter=Q(historial__estado_nuevo=Estado.OBSERVADO)),
             archivados=Count("id", distinct=True, filter=Q(historial__estado_nuevo=Estado.ARCHIVADO)),
         )

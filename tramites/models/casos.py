@@ -78,6 +78,13 @@ class Tramite(models.Model):
             models.Index(fields=["estado", "creado_en"], name="tramite_estado_creado_idx"),
             models.Index(fields=["identificacion"], name="tramite_identificacion_idx"),
             models.Index(fields=["analista", "estado"], name="tramite_analista_idx"),
+            # Statistics by office and province read these instead of the table (index-only scans).
+            models.Index(fields=["creado_en", "oficina", "provincia"], name="tramite_est_creado_idx"),
+            models.Index(fields=["enrutado_en", "oficina", "provincia"], name="tramite_est_enrutado_idx"),
+            models.Index(
+                fields=["finalizado_en", "estado", "resultado", "oficina", "provincia", "creado_en"],
+                name="tramite_est_final_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -148,7 +155,9 @@ class HistorialEstado(models.Model):
         verbose_name_plural = _("historial de estados")
         ordering = ["creado_en", "id"]
         # Monthly and supervisor statistics count the cases that entered a state in a date range.
-        indexes = [models.Index(fields=["estado_nuevo", "creado_en"], name="historial_estado_fecha_idx")]
+        indexes = [
+            models.Index(fields=["estado_nuevo", "creado_en", "tramite"], name="historial_estado_fecha_idx")
+        ]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
