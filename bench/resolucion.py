@@ -58,7 +58,8 @@ def _pdf_200k() -> bytes:
 
     url = "http://127.0.0.1:8000/verificar/BENCH/"
     relleno = f'<p><img class="relleno" src="{_noise_png_data_uri(190_000)}" alt="Sello"></p>'
-    return firma.sign_pdf(pdf.render_pdf_from_string(_html(1, url, pdf.qr_svg_data_uri(url), relleno)), reason="x")
+    sin_firma = pdf.render_pdf_from_string(_html(1, url, pdf.qr_svg_data_uri(url), relleno))
+    return firma.sign_pdf(sin_firma, reason="x")
 
 
 def run(runs: int = 20) -> dict:
@@ -87,11 +88,12 @@ def run(runs: int = 20) -> dict:
         t0 = time.perf_counter()
         res.resolucion_emitir(tramite=casos[0], usuario=director, datos=datos_resolucion())
         primera = time.perf_counter() - t0
-        emisiones = []
+        emisiones, emisiones_cpu = [], []
         for tramite in casos[1:]:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             ultima = res.resolucion_emitir(tramite=tramite, usuario=director, datos=datos_resolucion())
             emisiones.append(time.perf_counter() - t0)
+            emisiones_cpu.append(time.process_time() - c0)
             audit.flush()
         tamano_emitido = len(res.documento_leer(ultima))
 
@@ -105,20 +107,25 @@ def run(runs: int = 20) -> dict:
 
         cliente = Client(HTTP_HOST="127.0.0.1")
 
+        cpu: dict[str, list[float]] = {"frio": [], "caliente": []}
+
         def verificar(datos: bytes, *, frio: bool) -> tuple[float, str]:
             if frio:
                 cache.clear()
             archivo = SimpleUploadedFile("resolucion.pdf", bytes(datos), content_type="application/pdf")
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             r = cliente.post("/verificar/", {"metodo": "pdf", "p-documento": archivo})
+            cpu["frio" if frio else "caliente"].append(time.process_time() - c0)
             return time.perf_counter() - t0, r.content.decode()
 
         _s, html = verificar(grande, frio=True)
+        cpu["frio"].clear()
         assert "Auténtico y sin alteraciones" in html, "the 200 KB document should verify as authentic"
         frias = [verificar(grande, frio=True)[0] for _ in range(runs)]
         calientes = [verificar(grande, frio=False)[0] for _ in range(runs)]
         _s, html = verificar(alterado, frio=False)
         assert "ALTERADO" in html
+        cpu_verificar = {k: list(v) for k, v in cpu.items()}
         alteradas = [verificar(alterado, frio=True)[0] for _ in range(runs)]
 
     return {
@@ -126,10 +133,13 @@ def run(runs: int = 20) -> dict:
         "first_issue_ms": primera * 1000,
         "issue_median_ms": _median_ms(emisiones),
         "issue_max_ms": max(emisiones) * 1000,
+        "issue_cpu_median_ms": _median_ms(emisiones_cpu),
         "issued_pdf_bytes": tamano_emitido,
         "verify_pdf_bytes": len(grande),
         "verify_warm_median_ms": _median_ms(calientes),
         "verify_cold_median_ms": _median_ms(frias),
+        "verify_warm_cpu_median_ms": _median_ms(cpu_verificar["caliente"]),
+        "verify_cold_cpu_median_ms": _median_ms(cpu_verificar["frio"]),
         "verify_altered_median_ms": _median_ms(alteradas),
     }
 
@@ -140,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     r = run(args.runs)
     ok_issue = r["issue_median_ms"] < TARGET_ISSUE_MS
-    ok_verify = r["verify_warm_median_ms"] < TARGET_VERIFY_MS and r["verify_cold_median_ms"] < TARGET_VERIFY_MS
+    ok_verify = max(r["verify_warm_median_ms"], r["verify_cold_median_ms"]) < TARGET_VERIFY_MS
     print(f"runs per measure:                        {r['runs']}")
     print(f"first resolution of the process (cold):  {r['first_issue_ms']:.1f} ms")
     print(
@@ -150,11 +160,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     kib = r["verify_pdf_bytes"] / 1024
     print(
-        f"verify uploaded {kib:.0f} KiB PDF, authentic: median {r['verify_warm_median_ms']:.1f} ms (verdict cached),"
+        f"verify uploaded {kib:.0f} KiB PDF, authentic: median {r['verify_warm_median_ms']:.1f} ms"
+        " (verdict cached),"
         f" {r['verify_cold_median_ms']:.1f} ms (signature validated)"
         f"  target < {TARGET_VERIFY_MS} ms: {'OK' if ok_verify else 'MISSED'}"
     )
     print(f"verify uploaded {kib:.0f} KiB PDF, altered:   median {r['verify_altered_median_ms']:.1f} ms")
+    print(
+        "CPU time of this process (less sensitive to a busy machine): issue median"
+        f" {r['issue_cpu_median_ms']:.1f} ms; verify median {r['verify_warm_cpu_median_ms']:.1f} ms (cached),"
+        f" {r['verify_cold_cpu_median_ms']:.1f} ms (signature validated)"
+    )
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     return 0 if ok_issue and ok_verify else 1
 
 
