@@ -12,7 +12,8 @@ seed's 2024-2025 months. Later runs reuse the data (`--recargar` loads it again)
 Measured through Django's test client, as a logged-in national supervisor, the whole request:
 - the supervisor export (CSV and XLSX) of the previous calendar month (the page's default) and of a
   ten-month range; target < 500 ms;
-- /transparencia/ rebuilt (cache cleared before each request); target < 500 ms;
+- /transparencia/ rebuilt: cold (every cache cleared) and after the table's 10-minute expiry (closed
+  months still cached for the day); target < 500 ms;
 - /transparencia/ served from the cache; target < 20 ms.
 Medians and 95th percentiles are printed. REDIS_URL set → the cache is Redis (as in production),
 otherwise Django's in-process cache.
@@ -271,7 +272,9 @@ def main() -> int:
         ("export", f"export XLSX {desde:%Y-%m}", f"/personal/estadisticas/estadisticas.xlsx?{mes}", None),
         ("export", f"export CSV 2026-01..{hasta:%Y-%m}", f"{csv_url}?{diez}", None),
         ("export", "staff page /personal/estadisticas/ (default)", "/personal/estadisticas/", None),
-        ("rebuilt", "/transparencia/ rebuilt (cache cleared)", "/transparencia/", cache.clear),
+        ("rebuilt", "/transparencia/ rebuilt, cold (every cache cleared)", "/transparencia/", cache.clear),
+        ("rebuilt", "/transparencia/ rebuilt after its 10-minute expiry", "/transparencia/",
+         statistics.invalidar_cache),
         ("rebuilt", "/transparencia/transparencia.csv rebuilt", "/transparencia/transparencia.csv",
          cache.clear),
         ("cached", "/transparencia/ from cache", "/transparencia/", None),

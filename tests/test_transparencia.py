@@ -299,3 +299,18 @@ def test_la_tabla_publica_sale_de_la_cache_y_una_importacion_la_renueva(django_a
     statistics.importar_csv(f"{CABECERA}\n2024,10,5,180\n".encode())
     fila = next(f for f in statistics.tabla_transparencia_en_cache() if (f.anio, f.mes) == (2024, 10))
     assert (fila.quejas, fila.atenciones) == (5, 180)
+
+
+@pytest.mark.django_db
+def test_un_mes_cerrado_se_cuenta_una_vez_y_el_mes_en_curso_siempre():
+    hoy = date(2026, 3, 10)
+    queja(datetime(2026, 1, 20, 9, 0, tzinfo=EC))
+    queja(datetime(2026, 3, 2, 9, 0, tzinfo=EC))
+    filas = {(f.anio, f.mes): f.quejas for f in statistics.tabla_transparencia(hoy=hoy)}
+    assert filas == {(2026, 3): 1, (2026, 2): 0, (2026, 1): 1}
+    # A complaint filed now appears on the next rebuild; closed months come from their cache.
+    queja(datetime(2026, 3, 9, 9, 0, tzinfo=EC))
+    # (A row written straight into a closed month, which the application never does, is not recounted.)
+    queja(datetime(2026, 1, 25, 9, 0, tzinfo=EC))
+    filas = {(f.anio, f.mes): f.quejas for f in statistics.tabla_transparencia(hoy=hoy)}
+    assert filas[(2026, 3)] == 2 and filas[(2026, 1)] == 1

@@ -38,6 +38,7 @@ CSV_SEMILLA = Path(settings.BASE_DIR) / "data" / "transparencia_2024_2025.csv"
 # The public table is cached per current month for this long; an import clears it at once. A new
 # complaint or a final answer shows up on the public page within this time.
 CACHE_SEGUNDOS = 600
+CACHE_MES_CERRADO_SEGUNDOS = 24 * 3600
 MESES_GRAFICO = 24
 
 
@@ -86,12 +87,30 @@ def cifras_calculadas(meses: list[tuple[int, int]]) -> dict[tuple[int, int], tup
     for i in range(0, len(meses), 36):
         tramo = meses[i : i + 36]
         quejas.update(_conteo_por_mes(Queja.objects.all(), "creada_en", tramo))
-        atenciones.update(
-            _conteo_por_mes(
-                Tramite.objects.filter(estado__in=[Estado.RESUELTO, Estado.DESISTIDO]), "finalizado_en", tramo
-            )
-        )
+        # finalizado_en is stamped only when a case reaches RESUELTO or DESISTIDO (tramite_transition),
+        # so the narrow index on it answers the count alone.
+        atenciones.update(_conteo_por_mes(Tramite.objects.all(), "finalizado_en", tramo))
     return {m: (quejas.get(m, 0), atenciones.get(m, 0)) for m in meses}
+
+
+def _clave_mes(mes: tuple[int, int]) -> str:
+    return f"transparencia:v1:mes:{mes[0]:04d}-{mes[1]:02d}"
+
+
+def cifras_calculadas_en_cache(
+    meses: list[tuple[int, int]], *, actual: tuple[int, int]
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """Like cifras_calculadas, but a month that is over is cached for a day (CACHE_MES_CERRADO_SEGUNDOS):
+    complaints and final answers are stamped with the moment they happen, so a closed month's figures do
+    not change. Only the current month (and any closed month not yet cached) is counted again."""
+    cerrados = [m for m in meses if m < actual]
+    en_cache = cache.get_many([_clave_mes(m) for m in cerrados])
+    resultado = {m: tuple(en_cache[_clave_mes(m)]) for m in cerrados if _clave_mes(m) in en_cache}
+    faltan = [m for m in meses if m not in resultado]
+    nuevas = cifras_calculadas(faltan)
+    cache.set_many({_clave_mes(m): v for m, v in nuevas.items() if m < actual}, CACHE_MES_CERRADO_SEGUNDOS)
+    resultado.update(nuevas)
+    return resultado
 
 
 @dataclass(frozen=True)
@@ -147,7 +166,7 @@ def tabla_transparencia(*, hoy: date | None = None) -> list[FilaTransparencia]:
     inicio = min(inicios + [actual])
     fin = max([actual] + list(importadas))
     meses = meses_entre(inicio, fin)
-    calculadas = cifras_calculadas([m for m in meses if m not in importadas])
+    calculadas = cifras_calculadas_en_cache([m for m in meses if m not in importadas], actual=actual)
     filas = []
     for m in reversed(meses):
         if m in importadas:
