@@ -78,6 +78,10 @@ def test_el_formulario_propone_la_conclusion_del_evaluador_y_el_director_decide(
     assert tramite.estado == Estado.RESUELTO and tramite.resultado == "favorable"
     assert tramite.finalizado_en is not None
     assert tramite.resoluciones.get().decision == "favorable"
+    audit.flush()
+    assert EventoAuditoria.objects.filter(
+        accion="resolucion_emitida", usuario="director.pichincha", tramite_id=tramite.pk
+    ).exists()
 
 
 def test_emitir_numera_firma_guarda_el_sha256_y_notifica(personal, django_capture_on_commit_callbacks):
@@ -291,6 +295,15 @@ def test_corregir_revoca_con_motivo_y_emite_otra_que_la_reemplaza(
     assert tramite.resultado == "desfavorable" and tramite.estado == Estado.RESUELTO
     assert anterior.numero in " ".join(_texto(res.documento_leer(nueva)).split())
     assert any(nueva.numero in m.body and anterior.numero in m.body for m in mail.outbox)
+    audit.flush()
+    assert EventoAuditoria.objects.filter(
+        accion="resolucion_revocada",
+        objeto=anterior.numero,
+        usuario="director.pichincha",
+        detalle__reemplazada_por=nueva.numero,
+    ).exists()
+    assert EventoAuditoria.objects.filter(accion="resolucion_emitida", objeto=nueva.numero).exists()
+    assert "Error en la decisión" not in str(EventoAuditoria.objects.values_list("detalle", flat=True))
     # A revoked document cannot be corrected again.
     assert director.post(url, {**_form(), "motivo": "otra vez"}).status_code == 403
 

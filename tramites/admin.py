@@ -14,6 +14,7 @@ from .models import (
     Queja,
     Resolucion,
     Tramite,
+    Verificacion,
 )
 
 
@@ -117,3 +118,12 @@ class ResolucionAdmin(SoloLecturaAdmin):
     search_fields = ["numero"]
     fields = ["numero", "tramite", "oficina", "decision", "estado", "emitida_en", "revocada_en", "sha256",
               "certificado_firmante", "certificado_demo", "reemplaza"]
+
+
+@admin.register(Verificacion)
+class VerificacionAdmin(SoloLecturaAdmin):
+    """Every check made on /verificar/ (counted; no personal data of the person who checked)."""
+
+    list_display = ["creada_en", "metodo", "resultado", "resolucion"]
+    list_filter = ["metodo", "resultado"]
+    date_hierarchy = "creada_en"
