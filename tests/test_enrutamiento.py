@@ -301,3 +301,25 @@ def test_enrutamientos_simultaneos_reparten_la_carga_por_igual(transactional_db,
     carga["analista.pichincha"] = Tramite.objects.filter(analista__username="analista.pichincha").count()
     assert sorted(carga.values()) == [8, 8, 8], carga
     assert HistorialEstado.objects.filter(estado_nuevo=Estado.ASIGNADO).count() == 24
+
+
+def test_los_conteos_de_la_bandeja_siguen_al_tramite_que_se_cierra(
+    personal, django_capture_on_commit_callbacks
+):
+    """The counts of finished cases are cached for the inbox; closing a case makes them current."""
+    from tramites.selectors import tramites_conteo_por_estado
+
+    analista = personal["analista.pichincha"]
+    pichincha = oficina_de("17")
+    tramite_nuevo(estado=Estado.ARCHIVADO, oficina=pichincha)
+    abierto = tramite_nuevo(estado=Estado.EN_REVISION, oficina=pichincha, analista=analista)
+    assert tramites_conteo_por_estado(usuario=analista) == {Estado.ARCHIVADO: 1, Estado.EN_REVISION: 1}
+    assert tramites_conteo_por_estado(usuario=analista) == {Estado.ARCHIVADO: 1, Estado.EN_REVISION: 1}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tramite_transition(
+            tramite=abierto, accion="archivar", actor="analista", usuario=analista, nota="Duplicado"
+        )
+
+    assert tramites_conteo_por_estado(usuario=analista) == {Estado.ARCHIVADO: 2}
+    assert tramites_conteo_por_estado(usuario=personal["supervisor.nacional"]) == {Estado.ARCHIVADO: 2}

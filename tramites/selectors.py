@@ -123,13 +123,64 @@ def tramites_bandeja(
             qs = qs.filter(vence_el__gte=ultimo_habil, vence_el__lt=limite)
     if q and q.strip():
         qs = qs.filter(_filtro_busqueda(q))
+    # The date each observed case was observed, so that the page's paused clocks cost no query per row.
+    from django.db.models import OuterRef, Subquery
+
+    from .models import HistorialEstado
+    from .states import Estado
+
+    observado = HistorialEstado.objects.filter(tramite=OuterRef("pk"), estado_nuevo=Estado.OBSERVADO)
+    qs = qs.annotate(observado_en=Subquery(observado.order_by("-creado_en", "-id").values("creado_en")[:1]))
     return qs.order_by(F("vence_el").asc(nulls_last=True), "creado_en", "id")
 
 
 def tramites_conteo_por_estado(*, usuario) -> dict[str, int]:
-    """Cases per state among those the user sees: one GROUP BY query."""
-    filas = tramites_visibles(usuario=usuario).order_by().values("estado").annotate(n=Count("id"))
-    return {f["estado"]: f["n"] for f in filas}
+    """Cases per state among those the user sees.
+
+    Open states are counted live (a partial index keeps that proportional to the open work). Finished
+    cases only ever grow and are most of the table after a few years, so their counts come from the
+    cache, cleared by every transition into a final state (services.tramite_transition) and kept at
+    most CONTEO_FINALES_SEGUNDOS otherwise; window clerks, whose scope is personal, count live.
+    """
+    from django.core.cache import cache
+
+    from .states import ABIERTOS, FINALES
+
+    visibles = tramites_visibles(usuario=usuario).order_by()
+
+    def contar(estados=None) -> dict[str, int]:
+        qs = visibles if estados is None else visibles.filter(estado__in=sorted(estados))
+        # COUNT(*), not COUNT(id): the partial index alone answers it (index-only scan).
+        return {f["estado"]: f["n"] for f in qs.values("estado").annotate(n=Count("*"))}
+
+    clave = _clave_conteo_finales(usuario)
+    finales = cache.get(clave) if clave else None
+    if finales is None:  # one query over every state, and the finished part is kept
+        conteo = contar()
+        if clave:
+            cache.set(clave, {e: n for e, n in conteo.items() if e in FINALES}, CONTEO_FINALES_SEGUNDOS)
+        return conteo
+    conteo = contar(ABIERTOS)
+    conteo.update(finales)
+    return conteo
+
+
+CONTEO_FINALES_SEGUNDOS = 300
+
+
+def _clave_conteo_finales(usuario) -> str | None:
+    roles = roles_de(usuario)
+    if Rol.SUPERVISOR in roles:
+        return "conteo_finales:todas"
+    if Rol.VENTANILLA in roles:
+        return None
+    oficina = oficina_de(usuario)
+    return f"conteo_finales:oficina:{oficina.pk}" if oficina else None
+
+
+def claves_conteo_finales(tramite: Tramite) -> list[str]:
+    """The cached counts that a case reaching a final state makes stale."""
+    return ["conteo_finales:todas", f"conteo_finales:oficina:{tramite.oficina_id}"]
 
 
 def analistas_de_oficina(*, oficina):

@@ -16,7 +16,7 @@ from .models import Adjunto, HistorialEstado, Observacion, Oficina, ProvinciaOfi
 from .notifications import notificar
 from .plazos import dias_habiles_entre, sumar_dias_habiles
 from .roles import SISTEMA, Rol
-from .states import ABIERTOS, Estado, transicion
+from .states import ABIERTOS, FINALES, Estado, transicion
 from .validators import ArchivoValidado
 
 logger = logging.getLogger(__name__)
@@ -225,8 +225,22 @@ def tramite_transition(
             objeto=actual.referencia,
             detalle={"accion": accion, "de": anterior, "a": t.hacia},
         )
+        if t.hacia in FINALES:
+            _conteos_finales_invalidar(actual)
     tramite.refresh_from_db()
     return tramite
+
+
+def _conteos_finales_invalidar(tramite: Tramite) -> None:
+    """The inbox caches the counts of finished cases (selectors.tramites_conteo_por_estado)."""
+    from django.core.cache import cache
+
+    from .selectors import claves_conteo_finales
+
+    claves = claves_conteo_finales(tramite)
+    cache.delete_many(claves)
+    # Again after commit: a page computed between this moment and the commit saw the old figure.
+    transaction.on_commit(lambda: cache.delete_many(claves))
 
 
 # --- routing -------------------------------------------------------------------------------------
@@ -339,7 +353,11 @@ def dias_restantes(tramite: Tramite, *, hoy=None, observado_el=None) -> int | No
         return None
     hoy = hoy or timezone.localdate()
     if tramite.estado == Estado.OBSERVADO:
-        desde = observado_el or observado_desde(tramite)
+        desde = observado_el
+        if desde is None and hasattr(tramite, "observado_en"):  # annotated by selectors.tramites_bandeja
+            desde = _fecha_local(tramite.observado_en) if tramite.observado_en else None
+        elif desde is None:
+            desde = observado_desde(tramite)
         if desde is not None:
             hoy = min(hoy, desde)
     return dias_habiles_entre(hoy, tramite.vence_el)

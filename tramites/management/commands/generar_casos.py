@@ -35,11 +35,20 @@ PESOS_PROVINCIA = {
 NOMBRES = [
     "María", "José", "Luis", "Ana", "Carlos", "Rosa", "Jorge", "Carmen", "Juan", "Gloria", "Segundo",
     "Martha", "Manuel", "Blanca", "Víctor", "Patricia", "Fernando", "Mercedes", "Wilson", "Narcisa",
+    "Pedro", "Lucía", "Ángel", "Teresa", "Miguel", "Elena", "Francisco", "Laura", "Héctor", "Silvia",
+    "Edison", "Jessica", "Byron", "Verónica", "Klever", "Mayra", "Washington", "Fanny", "Galo", "Norma",
 ]  # fmt: skip
+# Surnames common in Ecuador; real names are more varied still, so searches here are pessimistic.
 APELLIDOS = [
     "Pérez", "Guamán", "Quishpe", "Andrade", "Zambrano", "Mendoza", "Cedeño", "Vera", "Morales",
     "Torres", "Chávez", "Suárez", "Sánchez", "Loor", "Macías", "Toapanta", "Ñauta", "Villacís",
     "Paredes", "Yánez", "Castillo", "Cevallos", "Moreira", "Alvarado", "Jaramillo", "Chiluisa",
+    "Rodríguez", "González", "López", "García", "Martínez", "Ramírez", "Flores", "Vargas", "Reyes",
+    "Herrera", "Castro", "Ortiz", "Salazar", "Rivera", "Romero", "Vásquez", "Delgado", "Aguilar",
+    "Muñoz", "Espinoza", "Cabrera", "Molina", "Ruiz", "Pazmiño", "Tenesaca", "Chimbo", "Caiza",
+    "Pilco", "Lema", "Tipán", "Cando", "Sarango", "Bravo", "Intriago", "Mera", "Ponce", "Carrillo",
+    "Velasco", "Benítez", "Valencia", "Córdova", "Palacios", "Acosta", "Arias", "Cruz", "Guerrero",
+    "Naranjo", "Mosquera", "Quiñónez", "Bone", "Cortez", "Calderón", "Coello", "Briones", "Barre",
 ]  # fmt: skip
 ABIERTOS = [Estado.ASIGNADO, Estado.EN_REVISION, Estado.OBSERVADO, Estado.EN_EVALUACION, Estado.EVALUADO]
 PESOS_ABIERTOS = [25, 25, 15, 20, 15]

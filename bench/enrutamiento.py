@@ -1,0 +1,135 @@
+"""Routing throughput with one real Celery worker on PostgreSQL and Redis.
+
+Run: `.venv/bin/python -m bench.enrutamiento [--casos 5000] [--fondo 20000] [--concurrencia 4]`
+
+It uses its own database (`reinsercion_bench_enrutamiento` on BENCH_PG, default
+postgres://postgres@127.0.0.1:5432) and its own Redis database (BENCH_REDIS, default
+redis://127.0.0.1:6379/4, emptied first). It migrates, loads the demo offices and staff, generates
+--fondo routed cases (so that the least-loaded-analyst query has load to count) and --casos cases in
+INGRESADO, starts ONE worker (`celery -A reinsercion worker`, prefork, --concurrencia processes;
+e-mail to memory), queues the routing task of every INGRESADO case and measures the time until none is
+left. The worker also sends, in the same queue, the notice to the office that each routing writes.
+Target: at least 200 cases per second.
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(RAIZ))
+BASE_PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+BD = "reinsercion_bench_enrutamiento"
+BROKER = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/4")
+OBJETIVO = 200.0
+
+os.environ.update(
+    {
+        "DATABASE_URL": f"{BASE_PG}/{BD}",
+        "DJANGO_SETTINGS_MODULE": "reinsercion.settings",
+        "CELERY_BROKER_URL": BROKER,
+        "REDIS_URL": "",
+        "EMAIL_URL": "memorymail://",
+        "LOG_LEVEL": "WARNING",
+        "STORAGE_DIR": f"/tmp/{BD}",
+    }
+)
+
+
+def crear_bd() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{BASE_PG}/postgres", autocommit=True) as con:
+        if not con.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BD]).fetchone():
+            con.execute(f'CREATE DATABASE "{BD}"')
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--casos", type=int, default=5000)
+    parser.add_argument("--fondo", type=int, default=20000)
+    parser.add_argument("--concurrencia", type=int, default=4)
+    parser.add_argument("--timeout", type=float, default=600)
+    args = parser.parse_args()
+
+    crear_bd()
+    import django
+
+    django.setup()
+    import redis
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tramites import demo
+    from tramites.models import Tramite
+    from tramites.tasks import enrutar_tramite
+
+    call_command("migrate", verbosity=0)
+    demo.cargar_usuarios()
+    with connection.cursor() as cur:
+        cur.execute(
+            "TRUNCATE tramites_tramite, tramites_historialestado, tramites_notificacion, "
+            "tramites_observacion, tramites_adjunto, tramites_eventoauditoria RESTART IDENTITY CASCADE"
+        )
+    if args.fondo:
+        call_command("generar_casos", args.fondo, semilla=3)
+    call_command("generar_casos", args.casos, semilla=4, estado="INGRESADO")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    ids = list(Tramite.objects.filter(estado="INGRESADO").values_list("pk", flat=True))
+    redis.Redis.from_url(BROKER).flushdb()
+
+    log = tempfile.NamedTemporaryFile(prefix="worker-enrutamiento-", suffix=".log", delete=False)
+    worker = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "reinsercion", "worker", "-l", "warning", "-P", "prefork",
+            "-c", str(args.concurrencia), "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "-n", "bench-enrutamiento@%h",
+        ],
+        cwd=RAIZ, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        from reinsercion.celery import app
+
+        limite = time.monotonic() + 60
+        while not app.control.ping(timeout=0.5):
+            if time.monotonic() > limite or worker.poll() is not None:
+                print(Path(log.name).read_text()[-3000:])
+                return 2
+        print(f"worker listo (-c {args.concurrencia}); encolando {len(ids):,} enrutamientos…", flush=True)
+        t0 = time.perf_counter()
+        with app.producer_or_acquire() as productor:
+            for pk in ids:
+                enrutar_tramite.apply_async(args=[pk], producer=productor)
+        t_cola = time.perf_counter() - t0
+        restantes = len(ids)
+        while restantes:
+            if time.perf_counter() - t0 > args.timeout:
+                print(f"tiempo agotado con {restantes:,} sin enrutar")
+                return 1
+            time.sleep(0.2)
+            restantes = Tramite.objects.filter(estado="INGRESADO").count()
+        total = time.perf_counter() - t0
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+    asignados = Tramite.objects.filter(pk__in=ids, estado="ASIGNADO").count()
+    tasa = len(ids) / total
+    print(f"{len(ids):,} trámites enrutados en {total:.1f} s (encolar {t_cola:.1f} s): {tasa:.0f} trámites/s")
+    print(f"asignados: {asignados:,}; objetivo >= {OBJETIVO:.0f}/s: {'OK' if tasa >= OBJETIVO else 'NO'}")
+    return 0 if tasa >= OBJETIVO and asignados == len(ids) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
