@@ -314,3 +314,14 @@ def test_un_mes_cerrado_se_cuenta_una_vez_y_el_mes_en_curso_siempre():
     queja(datetime(2026, 1, 25, 9, 0, tzinfo=EC))
     filas = {(f.anio, f.mes): f.quejas for f in statistics.tabla_transparencia(hoy=hoy)}
     assert filas[(2026, 3)] == 2 and filas[(2026, 1)] == 1
+
+
+@pytest.mark.django_db
+def test_una_importacion_se_ve_enseguida_en_la_pagina_publica():
+    statistics.importar_csv_semilla()
+    cliente = Client()
+    antes = tabla_html(cliente.get(reverse("publico:transparencia")).content.decode())
+    assert ["2024", "10", "0", "179"] in antes
+    statistics.importar_csv(f"{CABECERA}\n2024,10,5,180\n".encode())
+    despues = tabla_html(cliente.get(reverse("publico:transparencia")).content.decode())
+    assert ["2024", "10", "5", "180"] in despues and ["2024", "10", "0", "179"] not in despues

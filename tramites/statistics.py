@@ -178,14 +178,23 @@ def tabla_transparencia(*, hoy: date | None = None) -> list[FilaTransparencia]:
     return filas
 
 
-def _clave_cache(hoy: date | None = None) -> str:
+_CLAVE_VERSION = "transparencia:v1:version"
+
+
+def clave_cache(hoy: date | None = None) -> str:
+    """The cache key of the public table: per current month, and per version (an import bumps it, so
+    the table and the page fragment rendered from it are rebuilt at once)."""
+    version = cache.get(_CLAVE_VERSION)
+    if version is None:
+        cache.add(_CLAVE_VERSION, 1, None)
+        version = cache.get(_CLAVE_VERSION, 1)
     anio, mes = _mes_actual(hoy)
-    return f"transparencia:v1:{anio:04d}-{mes:02d}"
+    return f"transparencia:v1:{version}:{anio:04d}-{mes:02d}"
 
 
 def tabla_transparencia_en_cache(*, hoy: date | None = None) -> list[FilaTransparencia]:
     """The public table through the cache (key per current month, CACHE_SEGUNDOS)."""
-    clave = _clave_cache(hoy)
+    clave = clave_cache(hoy)
     filas = cache.get(clave)
     if filas is None:
         filas = tabla_transparencia(hoy=hoy)
@@ -194,7 +203,10 @@ def tabla_transparencia_en_cache(*, hoy: date | None = None) -> list[FilaTranspa
 
 
 def invalidar_cache() -> None:
-    cache.delete(_clave_cache())
+    try:
+        cache.incr(_CLAVE_VERSION)
+    except ValueError:
+        cache.set(_CLAVE_VERSION, 2, None)
 
 
 def csv_transparencia(filas: list[FilaTransparencia]) -> str:

@@ -2,31 +2,44 @@
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from . import statistics
 
 
-@require_GET
-def transparencia(request):
-    filas = statistics.tabla_transparencia_en_cache()
-    importadas = [f for f in filas if f.importada]
-    resumen = (
-        {
+class _Pagina:
+    """The page's data, read only if the cached page fragment is missing (see the template)."""
+
+    @cached_property
+    def filas(self):
+        return statistics.tabla_transparencia_en_cache()
+
+    @cached_property
+    def grafico(self):
+        return statistics.grafico(self.filas)
+
+    @cached_property
+    def importadas(self):
+        importadas = [f for f in self.filas if f.importada]
+        if not importadas:
+            return None
+        return {
             "n": len(importadas),
             "desde": f"{importadas[-1].anio}-{importadas[-1].mes_2d}",
             "hasta": f"{importadas[0].anio}-{importadas[0].mes_2d}",
         }
-        if importadas
-        else None
-    )
+
+
+@require_GET
+def transparencia(request):
     return render(
         request,
         "tramites/transparencia.html",
         {
-            "filas": filas,
-            "importadas": resumen,
-            "grafico": statistics.grafico(filas),
+            "pagina": _Pagina(),
+            "clave": statistics.clave_cache(),
+            "segundos": statistics.CACHE_SEGUNDOS,
             "meses_grafico": statistics.MESES_GRAFICO,
         },
     )
