@@ -654,3 +654,114 @@ def pdf_firmado() -> bytes:
         escritor, signers.PdfSignatureMetadata(field_name="FirmaSolicitante"), signer=firmante
     )
     return salida.getvalue()
+
+
+# --------------------------------------------------------------------------- PDF 1.7 as office suites save it
+# No office suite is installed where the tests run, so these rebuild the traits that matter to a parser:
+# the 1.7 header, a tagged structure (/MarkInfo, /StructTreeRoot, /Lang), an XMP metadata stream and
+# the Info dictionary of the suite, and for Word a cross-reference stream instead of an xref table.
+
+_XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
+<pdf:Producer>{productor}</pdf:Producer><xmp:CreatorTool>{creador}</xmp:CreatorTool>
+<xmp:CreateDate>2026-03-02T10:15:00-05:00</xmp:CreateDate>
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Solicitud de reinserción laboral</rdf:li></rdf:Alt></dc:title>
+</rdf:Description></rdf:RDF></x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+def _pdf_de_oficina(productor: str, creador: str):
+    """The request letter as a tagged PDF 1.7 with the office suite's Info dictionary and XMP."""
+    from pypdf.generic import (
+        ArrayObject,
+        BooleanObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+        TextStringObject,
+    )
+
+    escritor = _escritor()
+    escritor.pdf_header = b"%PDF-1.7"
+    escritor.add_metadata(
+        {
+            "/Producer": productor,
+            "/Creator": creador,
+            "/Title": "Solicitud de reinserción laboral",
+            "/CreationDate": "D:20260302101500-05'00'",
+        }
+    )
+    xmp = DecodedStreamObject()
+    xmp.set_data(_XMP.format(productor=productor, creador=creador).encode())
+    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    xmp[NameObject("/Subtype")] = NameObject("/XML")
+    raiz = escritor._root_object
+    raiz[NameObject("/Metadata")] = escritor._add_object(xmp)
+    raiz[NameObject("/Lang")] = TextStringObject("es-EC")
+    raiz[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
+    raiz[NameObject("/ViewerPreferences")] = DictionaryObject(
+        {NameObject("/DisplayDocTitle"): BooleanObject(True)}
+    )
+    estructura = DictionaryObject(
+        {NameObject("/Type"): NameObject("/StructTreeRoot"), NameObject("/K"): ArrayObject()}
+    )
+    raiz[NameObject("/StructTreeRoot")] = escritor._add_object(estructura)
+    return escritor
+
+
+@functools.lru_cache(maxsize=1)
+def pdf_libreoffice() -> bytes:
+    """A PDF 1.7 as LibreOffice Writer exports it (classic xref table, tagged, XMP, LibreOffice producer)."""
+    return _bytes(_pdf_de_oficina("LibreOffice 7.4", "Writer"))
+
+
+@functools.lru_cache(maxsize=1)
+def pdf_word() -> bytes:
+    """A PDF 1.7 as Microsoft Word saves it: tagged, XMP, Word producer, cross-reference stream."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.pdf_utils.writer import copy_into_new_writer
+
+    base = _bytes(_pdf_de_oficina("Microsoft® Word para Microsoft 365", "Microsoft® Word para Microsoft 365"))
+    escritor = copy_into_new_writer(PdfFileReader(io.BytesIO(base)), writer_kwargs={"stream_xrefs": True})
+    escritor.output_version = (1, 7)
+    salida = io.BytesIO()
+    escritor.write(salida)
+    return salida.getvalue()
+
+
+@functools.lru_cache(maxsize=1)
+def pdf_bomba_flate(descomprimido: int = 80_000_000) -> bytes:
+    """A PDF whose object stream (referenced through a cross-reference stream) is about 80 KB compressed
+    and inflates to `descomprimido` bytes: a decompression bomb for whoever parses the objects."""
+    import zlib
+
+    compresor, bloque = zlib.compressobj(9), b" " * 1_048_576
+    partes = [compresor.compress(b"5 0 << /A 1 >>")]
+    partes += [compresor.compress(bloque) for _ in range(descomprimido // len(bloque))]
+    contenido = b"".join(partes) + compresor.flush()
+    cuerpos = [
+        b"<< /Type /Catalog /Pages 2 0 R /X 5 0 R >>",
+        b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n" % len(contenido)
+        + contenido
+        + b"\nendstream",
+    ]
+    salida = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    desplazamientos = []
+    for numero, cuerpo in enumerate(cuerpos, start=1):
+        desplazamientos.append(len(salida))
+        salida += b"%d 0 obj\n" % numero + cuerpo + b"\nendobj\n"
+    xref = len(salida)
+    entradas = b"\x00" + (0).to_bytes(4, "big") + b"\xff\xff"  # 0: free
+    entradas += b"".join(b"\x01" + d.to_bytes(4, "big") + b"\x00\x00" for d in desplazamientos)
+    entradas += b"\x02" + (4).to_bytes(4, "big") + b"\x00\x00"  # 5: first object inside stream 4
+    entradas += b"\x01" + xref.to_bytes(4, "big") + b"\x00\x00"  # 6: this cross-reference stream
+    salida += (
+        b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(entradas)
+        + entradas
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref
+    )
+    return bytes(salida)
