@@ -325,3 +325,17 @@ def test_una_importacion_se_ve_enseguida_en_la_pagina_publica():
     statistics.importar_csv(f"{CABECERA}\n2024,10,5,180\n".encode())
     despues = tabla_html(cliente.get(reverse("publico:transparencia")).content.decode())
     assert ["2024", "10", "5", "180"] in despues and ["2024", "10", "0", "179"] not in despues
+
+
+def test_las_lineas_del_grafico_llevan_su_valor_exacto():
+    filas = [
+        statistics.FilaTransparencia(2024, m, 0, a, True) for m, a in [(12, 0), (11, 2), (10, 179), (9, 2)]
+    ]
+    g = statistics.grafico(filas)
+    assert [m["valor"] for m in g["marcas"]] == [0, 50, 100, 150, 200]
+    alto_area = g["base_y"] - g["marcas"][-1]["y"]
+    for marca in g["marcas"]:
+        assert marca["y"] == pytest.approx(g["base_y"] - alto_area * marca["valor"] / 200, abs=0.1)
+    octubre = next(x for x in g["grupos"] if x["fila"].mes == 10)
+    assert octubre["atenciones"]["h"] == pytest.approx(alto_area * 179 / 200, abs=0.1)
+    assert [x["etiqueta"] for x in g["grupos"]] == ["09/24", "10/24", "11/24", "12/24"]  # oldest on the left

@@ -334,15 +334,16 @@ def importar_csv_semilla() -> int:
 # --- the chart ------------------------------------------------------------------------------------
 
 
-def _techo(valor: int) -> int:
-    """A round top for the y axis (1, 2, 5 × 10^n) at or above `valor`."""
-    if valor <= 0:
-        return 1
+def _escala(valor: int) -> tuple[int, int]:
+    """A whole-number step (1, 2 or 5 × 10^n) giving at most 5 gridlines, and the axis top (a multiple
+    of the step at or above `valor`): every gridline is labelled with its exact value."""
+    valor = max(valor, 1)
     base = 1
     while True:
         for m in (1, 2, 5):
-            if m * base >= valor:
-                return m * base
+            paso = m * base
+            if -(-valor // paso) <= 5:
+                return paso, paso * -(-valor // paso)
         base *= 10
 
 
@@ -353,7 +354,7 @@ def grafico(filas: list[FilaTransparencia], *, meses: int = MESES_GRAFICO) -> di
     ancho, alto = 960, 320
     izq, der, arriba, abajo = 48, 12, 16, 56
     area_w, area_h = ancho - izq - der, alto - arriba - abajo
-    techo = _techo(max([max(f.quejas, f.atenciones) for f in ultimos] + [1]))
+    paso_y, techo = _escala(max([max(f.quejas, f.atenciones) for f in ultimos] + [1]))
     paso = area_w / max(len(ultimos), 1)
     barra = max(paso * 0.36, 2)
     base_y = arriba + area_h
@@ -371,10 +372,7 @@ def grafico(filas: list[FilaTransparencia], *, meses: int = MESES_GRAFICO) -> di
                 "atenciones": {"x": round(x0 + barra, 1), "y": round(base_y - ha, 1), "h": round(ha, 1)},
             }
         )
-    marcas = []
-    for k in range(5):
-        valor = techo * k // 4 if techo >= 4 else round(techo * k / 4, 2)
-        marcas.append({"valor": valor, "y": round(base_y - area_h * k / 4, 1)})
+    marcas = [{"valor": v, "y": round(base_y - area_h * v / techo, 1)} for v in range(0, techo + 1, paso_y)]
     return {
         "ancho": ancho,
         "alto": alto,
