@@ -254,6 +254,8 @@ JPEG_MIN_BRIGHTNESS = env.float("JPEG_MIN_BRIGHTNESS", default=45.0)
 JPEG_MAX_BRIGHTNESS = env.float("JPEG_MAX_BRIGHTNESS", default=252.0)
 JPEG_MIN_CONTRAST = env.float("JPEG_MIN_CONTRAST", default=55.0)
 PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", default=10)
+# Most bytes pypdf may inflate from one stream while checking an attachment (PDF "flate bombs").
+PDF_MAX_DECOMPRESSED_BYTES = env.int("PDF_MAX_DECOMPRESSED_BYTES", default=16 * 1_048_576)
 
 # Field encryption of medical data (Fernet keys, comma separated; the first encrypts, all decrypt).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])

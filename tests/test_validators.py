@@ -456,3 +456,24 @@ def test_campo_adjunto_archivo_vacio_usa_el_mensaje_propio():
 def test_campo_adjunto_acepta_solo_jpg_y_pdf_en_el_selector():
     html = str(FormularioPrueba()["documento"])
     assert 'accept=".jpg,.jpeg,.pdf,image/jpeg,application/pdf"' in html
+
+
+def test_bomba_de_compresion_pdf_se_rechaza_sin_inflar_decenas_de_megas():
+    """A 78 KB PDF whose stream inflates to 80 MB: refused while pypdf inflates at most 16 MiB."""
+    import tracemalloc
+
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tramites.validators import validar_adjunto
+
+    datos = files.pdf_bomba_flate()
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError) as error:
+            validar_adjunto(SimpleUploadedFile("bomba.pdf", datos))
+        pico = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "No se pudo leer el PDF" in error.value.messages[0]
+    assert pico < 60_000_000

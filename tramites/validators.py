@@ -609,7 +609,7 @@ def _contar_paginas(reader, maximo: int) -> int:
 
 def documento_pdf(adjunto: Adjunto) -> None:
     """Real parse with pypdf (strict): not encrypted, 1..PDF_MAX_PAGES pages, nothing active inside."""
-    from pypdf import PdfReader
+    import pypdf
 
     datos = adjunto.datos
     fin = datos.rfind(b"%%EOF")
@@ -622,6 +622,30 @@ def documento_pdf(adjunto: Adjunto) -> None:
             code="pdf_datos_extra",
         )
     maximo = settings.PDF_MAX_PAGES
+    # A small PDF may inflate to tens of megabytes (a "flate bomb"): cap what pypdf may decompress
+    # for this check far below its 75 MB default, so one request cannot take 150 MB of memory.
+    tope = settings.PDF_MAX_DECOMPRESSED_BYTES
+    limites = {
+        "maximum_declared_stream_length": tope,
+        "array_based_stream_maximum_output_length": tope,
+        "lzw_maximum_output_length": tope,
+        "run_length_maximum_output_length": tope,
+        "zlib_maximum_output_length": tope,
+        "brotli_maximum_output_length": tope,
+        "image_maximum_buffer_size": tope,
+    }
+    try:
+        with pypdf.apply_configuration(**limites):
+            return _documento_pdf_limitado(adjunto, datos, maximo)
+    except ValidationError:
+        raise
+    except Exception:  # a limit hit outside the inner handler
+        raise ValidationError(_PDF_DANADO, code="pdf_danado") from None
+
+
+def _documento_pdf_limitado(adjunto: Adjunto, datos: bytes, maximo: int) -> None:
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(io.BytesIO(datos), strict=True)
         if reader.is_encrypted:
