@@ -2,9 +2,10 @@
 
 Run: `.venv/bin/python -m bench.enrutamiento [--casos 5000] [--fondo 20000] [--concurrencia 4]`
 
-It uses its own database (`reinsercion_bench_enrutamiento` on BENCH_PG, default
+It uses its own database (BENCH_BD, default `reinsercion_bench_enrutamiento`, on BENCH_PG, default
 postgres://postgres@127.0.0.1:5432) and its own Redis database (BENCH_REDIS, default
-redis://127.0.0.1:6379/4, emptied first). It migrates, loads the demo offices and staff, generates
+redis://127.0.0.1:6379/4, emptied first); two runs at once need different ones.
+It migrates, loads the demo offices and staff, generates
 --fondo routed cases (so that the least-loaded-analyst query has load to count) and --casos cases in
 INGRESADO, starts ONE worker (`celery -A reinsercion worker`, prefork, --concurrencia processes;
 e-mail to memory), queues the routing task of every INGRESADO case and measures the time until none is
@@ -24,7 +25,7 @@ from pathlib import Path
 RAIZ = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RAIZ))
 BASE_PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-BD = "reinsercion_bench_enrutamiento"
+BD = os.environ.get("BENCH_BD", "reinsercion_bench_enrutamiento")
 BROKER = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/4")
 OBJETIVO = 200.0
 

@@ -62,6 +62,9 @@ def flush() -> None:
     if not pendientes:
         return
     _pendientes.set(None)
+    if len(pendientes) == 1:  # the usual case in a task: one INSERT, no BEGIN/COMMIT round trips
+        EventoAuditoria.objects.create(**pendientes[0])
+        return
     with transaction.atomic():
         EventoAuditoria.objects.bulk_create([EventoAuditoria(**d) for d in pendientes])
 

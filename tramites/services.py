@@ -168,20 +168,25 @@ def tramite_transition(
     usuario=None,
     nota: str = "",
     visible_ciudadano: bool = True,
+    ya_bloqueado: bool = False,
     **cambios,
 ) -> Tramite:
     """The ONE place where a case changes state: checks the table, locks the row, appends history.
 
     `actor` is the role the user acts in (or SISTEMA / CIUDADANO). Extra keyword arguments are
     fields of the case to set in the same write (e.g. analista, oficina, resultado).
+    `ya_bloqueado=True`: the caller is inside a transaction and `tramite` is the row it has just read
+    with select_for_update (routing): the row is not read and locked a second time, nor reloaded.
     """
     t = transicion(accion)
     if actor not in t.actores:
         raise TransicionNoPermitida(_("Su rol no permite esta acción."))
     if t.requiere_nota and not nota.strip():
         raise TransicionNoPermitida(_("Debe indicar el motivo."))
-    with transaction.atomic():
-        actual = Tramite.objects.select_for_update().get(pk=tramite.pk)
+    if ya_bloqueado and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ya_bloqueado exige una transacción abierta con la fila bloqueada.")
+    with transaction.atomic(savepoint=not ya_bloqueado):
+        actual = tramite if ya_bloqueado else Tramite.objects.select_for_update().get(pk=tramite.pk)
         if actual.estado not in t.desde:
             raise TransicionNoPermitida(
                 _("El trámite está en estado «%(estado)s»; esta acción ya no es posible.")
@@ -227,7 +232,8 @@ def tramite_transition(
         )
         if t.hacia in FINALES:
             _conteos_finales_invalidar(actual)
-    tramite.refresh_from_db()
+    if not ya_bloqueado:
+        tramite.refresh_from_db()
     return tramite
 
 
@@ -317,6 +323,7 @@ def tramite_enrutar(*, tramite_id: int) -> bool:
             accion="asignar",
             actor=SISTEMA,
             nota=nota,
+            ya_bloqueado=True,  # locked above; spares a second read, a savepoint and a reload
             oficina=oficina,
             analista=analista,
             enrutado_en=timezone.now(),
