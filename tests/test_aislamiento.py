@@ -12,6 +12,13 @@ from tests.personal_ayudas import cliente, crear_tramite
 from tramites import urls_staff
 from tramites.models import Adjunto
 
+
+@pytest.fixture(autouse=True)
+def _hash_rapido(settings):
+    """Argon2 is checked in test_personal_ingreso; here the demo users are hashed fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 SIN_TRAMITE = {"login", "logout", "totp", "totp_registrar"}
 OTRA_OFICINA = ["ventanilla.guayas", "analista.guayas", "evaluador.guayas", "director.guayas"]
 

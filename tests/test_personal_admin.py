@@ -8,6 +8,12 @@ from tramites.models import Oficina, ProvinciaOficina
 from tramites.roles import Rol
 
 
+@pytest.fixture(autouse=True)
+def _hash_rapido(settings):
+    """Argon2 is checked in test_personal_ingreso; here the demo users are hashed fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def admin_client_demo(personal):
     c = Client()

@@ -16,6 +16,12 @@ from tramites.plazos import sumar_dias_habiles
 from tramites.states import Estado
 
 
+@pytest.fixture(autouse=True)
+def _hash_rapido(settings):
+    """Argon2 is checked in test_personal_ingreso; here the demo users are hashed fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def pichincha(personal):
     return Oficina.objects.get(codigo="pichincha")

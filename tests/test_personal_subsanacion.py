@@ -17,6 +17,13 @@ from tramites.plazos import sumar_dias_habiles
 from tramites.services import TransicionNoPermitida
 from tramites.states import Estado
 
+
+@pytest.fixture(autouse=True)
+def _hash_rapido(settings):
+    """Argon2 is checked in test_personal_ingreso; here the demo users are hashed fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 MOTIVO = "La foto de la cédula está cortada: suba una foto donde se vea el documento completo."
 
 

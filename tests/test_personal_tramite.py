@@ -10,6 +10,13 @@ from tests.personal_ayudas import cliente, crear_tramite
 from tramites import audit
 from tramites.models import Adjunto, EventoAuditoria
 
+
+@pytest.fixture(autouse=True)
+def _hash_rapido(settings):
+    """Argon2 is checked in test_personal_ingreso; here the demo users are hashed fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 

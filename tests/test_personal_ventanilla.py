@@ -10,6 +10,13 @@ from tramites.identificacion import validar_quipux
 from tramites.models import Adjunto, Tramite
 from tramites.states import Estado
 
+
+@pytest.fixture(autouse=True)
+def _hash_rapido(settings):
+    """Argon2 is checked in test_personal_ingreso; here the demo users are hashed fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 URL = "/personal/presencial/nuevo/"
 
 

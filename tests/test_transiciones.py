@@ -12,6 +12,13 @@ from tramites.roles import CIUDADANO, SISTEMA, Rol
 from tramites.services import TransicionNoPermitida
 from tramites.states import TRANSICIONES, Estado
 
+
+@pytest.fixture(autouse=True)
+def _hash_rapido(settings):
+    """Argon2 is checked in test_personal_ingreso; here the demo users are hashed fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 ACTORES = [SISTEMA, CIUDADANO, *[r.value for r in Rol]]
 ANTES_DE_RESOLVER = {
     Estado.INGRESADO,

@@ -10,6 +10,13 @@ from tramites.demo import DEMO_PASSWORD
 from tramites.models import Tramite
 from tramites.states import Estado
 
+
+@pytest.fixture(autouse=True)
+def _hash_rapido(settings):
+    """Argon2 is checked in test_personal_ingreso; here the demo users are hashed fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 MOTIVO = "La foto de la cédula está cortada: suba una foto donde se vea el documento completo."
