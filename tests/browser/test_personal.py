@@ -131,11 +131,12 @@ def test_observacion_y_subsanacion_de_punta_a_punta(navegador, pagina, personal,
         Estado.EN_EVALUACION,
     ]
 
-    # The inbox at phone width: no sideways scrolling of the page itself.
+    # The inbox and the case page at phone width: no sideways scrolling of the page itself.
     page.set_viewport_size({"width": 360, "height": 740})
-    page.goto(page.base_url + "/personal/")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    assert_sin_violaciones(page)
+    for ruta in ("/personal/", f"/personal/tramites/{referencia}/"):
+        page.goto(page.base_url + ruta)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, ruta
+        assert_sin_violaciones(page)
 
 
 def test_ventanilla_registra_una_solicitud_en_papel(pagina, personal, documentos):
