@@ -11,6 +11,7 @@ must be running; bench.carga starts its own Redis on port 6390.
 
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -85,6 +86,15 @@ def ejecutar(modulo: str, argumentos: list[str], limite: float) -> tuple[int, li
     return rc, lineas, time.monotonic() - inicio
 
 
+def _cifras(modulo: str, lineas: list[str]) -> list[str]:
+    """The lines worth repeating in the summary: figures against their targets, and the verdict."""
+    if modulo == "bench.carga":
+        claves = r"envíos|fallos|Redis|SIGKILL|terminó solo|memoria|enrutad|carga media|RESULTADO"
+        return [linea for linea in lineas if re.search(claves, linea)][-14:]
+    cifras = [linea for linea in lineas if re.search(r"target|objetivo|/s\b|trámites/s", linea)]
+    return cifras[-6:] or lineas[-4:]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -93,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--solo", choices=["micro", "carga"], help="only one of the two parts")
     parser.add_argument("--segundos", type=float, default=90, help="duration of the load in bench.carga")
     parser.add_argument("--clientes", type=int, default=200, help="concurrent citizens in bench.carga")
+    parser.add_argument(
+        "--limites", action="store_true", help="bench.carga with the rate limits on (their cache is in Redis)"
+    )
     args = parser.parse_args(argv)
 
     plan = []
@@ -102,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             plan += COMPLETO
     if args.solo != "micro":
         carga = ["--segundos", str(args.segundos), "--clientes", str(args.clientes)]
+        carga += ["--limites"] * args.limites
         plan.append(("bench.carga", carga, args.segundos + 900))
 
     print(f"máquina: {os.cpu_count()} CPU, carga media {os.getloadavg()}", flush=True)
@@ -109,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for modulo, argumentos, limite in plan:
             rc, lineas, duracion = ejecutar(modulo, argumentos, limite)
-            resumen.append((modulo, rc, duracion, lineas[-12:] if modulo == "bench.carga" else lineas[-4:]))
+            resumen.append((modulo, rc, duracion, _cifras(modulo, lineas)))
     except KeyboardInterrupt:
         print("\nbench interrumpido", flush=True)
         return 130
