@@ -13,3 +13,24 @@ class SecurityHeadersMiddleware:
             # Staff pages and personal documents must not be kept by shared caches.
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class ProxyIPMiddleware:
+    """Behind TRUSTED_PROXY_COUNT reverse proxies, the client is the address they saw.
+
+    Each trusted proxy appends the address it received the request from to X-Forwarded-For, so the
+    client is the N-th entry from the right; anything further left was written by the client and is
+    not trusted. Rewriting REMOTE_ADDR once here makes the rate limits, the login lock-out and the
+    audit trail all see the citizen instead of the proxy.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.saltos = settings.TRUSTED_PROXY_COUNT
+
+    def __call__(self, request):
+        if self.saltos > 0:
+            cadena = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+            if len(cadena) >= self.saltos:
+                request.META["REMOTE_ADDR"] = cadena[-self.saltos]
+        return self.get_response(request)
