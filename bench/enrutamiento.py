@@ -36,6 +36,8 @@ os.environ.update(
         "CELERY_BROKER_URL": BROKER,
         "REDIS_URL": "",
         "EMAIL_URL": "memorymail://",
+        "DJANGO_DEBUG": "false",  # as in production: no query log in the worker
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "solo-para-el-benchmark-" + "x" * 40),
         "LOG_LEVEL": "WARNING",
         "STORAGE_DIR": f"/tmp/{BD}",
     }
