@@ -12,7 +12,8 @@ from django_ratelimit.decorators import ratelimit
 from . import services
 from .forms import ARCHIVOS_SOLICITUD, ConsultaForm, SolicitudForm
 from .identificacion import mostrar_telefono
-from .models import Adjunto, Tramite
+from .models import Tramite
+from .retenidos import retener, retenidos_de, soltar
 from .selectors import tramite_publico
 from .states import Estado
 from .uploads import archivos_excedidos
@@ -48,54 +49,24 @@ def privacidad(request):
 # --- the online request --------------------------------------------------------------------------
 
 
-def _retenidos(request) -> dict[str, Adjunto]:
-    ids = request.session.get(SESION_RETENIDOS, {})
-    if not ids or not request.session.session_key:
-        return {}
-    por_id = {
-        a.pk: a
-        for a in Adjunto.objects.filter(
-            pk__in=ids.values(), tramite__isnull=True, sesion=request.session.session_key
-        )
-    }
-    return {campo: por_id[pk] for campo, pk in ids.items() if pk in por_id}
-
-
-def _retener(request, form: SolicitudForm, retenidos: dict[str, Adjunto]) -> dict[str, Adjunto]:
-    """Hold every newly accepted file for this session, replacing the one held before for that field."""
-    if not request.session.session_key:
-        request.session.save()
-    for campo, archivo in form.archivos_nuevos().items():
-        anterior = retenidos.get(campo)
-        retenidos[campo] = services.adjunto_guardar(
-            archivo=archivo,
-            validado=archivo.validado,
-            tipo=ARCHIVOS_SOLICITUD[campo],
-            sesion=request.session.session_key,
-        )
-        if anterior is not None:
-            anterior.archivo.delete(save=False)
-            anterior.delete()
-    request.session[SESION_RETENIDOS] = {campo: a.pk for campo, a in retenidos.items()}
-    return retenidos
-
-
 @ratelimit(key="ip", rate=lambda g, r: settings.RATELIMIT_SOLICITUD, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def solicitud(request):
-    retenidos = _retenidos(request)
+    retenidos = retenidos_de(request, clave=SESION_RETENIDOS)
     if request.method == "POST":
         form = SolicitudForm(
             request.POST, request.FILES, retenidos=retenidos, excedidos=archivos_excedidos(request)
         )
         valido = form.is_valid()
-        retenidos = _retener(request, form, retenidos)
+        retenidos = retener(
+            request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos
+        )
         if valido:
             tramite = services.tramite_create(
                 datos=form.datos_tramite(),
                 adjuntos=[retenidos[c] for c in ARCHIVOS_SOLICITUD],
             )
-            request.session.pop(SESION_RETENIDOS, None)
+            soltar(request, clave=SESION_RETENIDOS)
             _autorizar(request, tramite)
             return redirect("publico:confirmacion", referencia=tramite.referencia)
         form._init_archivos(retenidos, set())

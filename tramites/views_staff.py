@@ -43,6 +43,7 @@ from .forms_staff import (
 )
 from .models import Adjunto, Tramite
 from .permisos import personal_requerido, solo_lectura, totp_pendiente
+from .retenidos import retener, retenidos_de, soltar
 from .roles import Rol
 from .selectors import (
     ESTADO_TODOS,
@@ -476,50 +477,24 @@ def adjunto_ver(request, referencia: str, adjunto_id: int):
 # --- the window channel ----------------------------------------------------------------------------
 
 
-def _retenidos_ventanilla(request) -> dict[str, Adjunto]:
-    ids = request.session.get(SESION_RETENIDOS_VENTANILLA, {})
-    if not ids or not request.session.session_key:
-        return {}
-    por_id = {
-        a.pk: a
-        for a in Adjunto.objects.filter(
-            pk__in=ids.values(), tramite__isnull=True, sesion=request.session.session_key
-        )
-    }
-    return {campo: por_id[pk] for campo, pk in ids.items() if pk in por_id}
-
-
-def _retener_ventanilla(request, form: VentanillaForm, retenidos: dict) -> dict:
-    if not request.session.session_key:
-        request.session.save()
-    for campo, archivo in form.archivos_nuevos().items():
-        anterior = retenidos.get(campo)
-        retenidos[campo] = services.adjunto_guardar(
-            archivo=archivo,
-            validado=archivo.validado,
-            tipo=ARCHIVOS_VENTANILLA[campo],
-            sesion=request.session.session_key,
-            usuario=request.user,
-        )
-        if anterior is not None:
-            anterior.archivo.delete(save=False)
-            anterior.delete()
-    request.session[SESION_RETENIDOS_VENTANILLA] = {campo: a.pk for campo, a in retenidos.items()}
-    return retenidos
-
-
 @personal_requerido(Rol.VENTANILLA)
 @require_http_methods(["GET", "POST"])
 def presencial_nuevo(request):
     from .uploads import archivos_excedidos
 
-    retenidos = _retenidos_ventanilla(request)
+    retenidos = retenidos_de(request, clave=SESION_RETENIDOS_VENTANILLA)
     if request.method == "POST":
         form = VentanillaForm(
             request.POST, request.FILES, retenidos=retenidos, excedidos=archivos_excedidos(request)
         )
         valido = form.is_valid()
-        retenidos = _retener_ventanilla(request, form, retenidos)
+        retenidos = retener(
+            request,
+            clave=SESION_RETENIDOS_VENTANILLA,
+            form=form,
+            tipos=ARCHIVOS_VENTANILLA,
+            retenidos=retenidos,
+        )
         if valido:
             tramite = services.tramite_create(
                 datos=form.datos_tramite(),
@@ -527,7 +502,7 @@ def presencial_nuevo(request):
                 canal=Tramite.Canal.PRESENCIAL,
                 usuario=request.user,
             )
-            request.session.pop(SESION_RETENIDOS_VENTANILLA, None)
+            soltar(request, clave=SESION_RETENIDOS_VENTANILLA)
             messages.success(
                 request, _("Solicitud registrada con la referencia %(ref)s.") % {"ref": tramite.referencia}
             )
