@@ -23,7 +23,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 RAIZ = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RAIZ))
@@ -32,13 +31,13 @@ BASE_DATOS = "reinsercion_bench_solicitud"
 
 
 def _archivos() -> tuple[bytes, bytes]:
-    from tests import files
-
     import io
 
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
+
+    from tests import files
 
     jpeg = files.jpeg_900kb()
     # A scanned letter: one A4 page holding a photo of about 900 KB (reportlab embeds the JPEG as is).
@@ -93,7 +92,11 @@ class Cliente:
             "POST",
             self.ruta,
             body=cuerpo,
-            headers={"Content-Type": tipo, "Cookie": f"csrftoken={galleta}", "Referer": f"http://127.0.0.1:{PUERTO}/"},
+            headers={
+                "Content-Type": tipo,
+                "Cookie": f"csrftoken={galleta}",
+                "Referer": f"http://127.0.0.1:{PUERTO}/",
+            },
         )
         r = self.conexion.getresponse()
         r.read()
@@ -141,10 +144,16 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
 
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {BASE_DATOS}"],
-                   check=True, capture_output=True)
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {BASE_DATOS}"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"DROP DATABASE IF EXISTS {BASE_DATOS}"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {BASE_DATOS}"],
+        check=True,
+        capture_output=True,
+    )
     almacen = Path("/tmp/bench-solicitud")
     subprocess.run(["rm", "-rf", str(almacen)], check=True)
     env = {
@@ -161,13 +170,28 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
     }
     py = str(RAIZ / ".venv/bin/python")
-    subprocess.run([py, "manage.py", "migrate", "--noinput"], cwd=RAIZ, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [py, "manage.py", "migrate", "--noinput"], cwd=RAIZ, env=env, check=True, capture_output=True
+    )
     subprocess.run([py, "manage.py", "cargar_demo"], cwd=RAIZ, env=env, check=True, capture_output=True)
-    subprocess.run([py, "manage.py", "collectstatic", "--noinput"], cwd=RAIZ, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [py, "manage.py", "collectstatic", "--noinput"], cwd=RAIZ, env=env, check=True, capture_output=True
+    )
     servidor = subprocess.Popen(
-        [str(RAIZ / ".venv/bin/gunicorn"), "reinsercion.wsgi:application", "--bind", f"127.0.0.1:{PUERTO}",
-         "--workers", "2", "--timeout", "60", "--log-level", "warning"],
-        cwd=RAIZ, env=env,
+        [
+            str(RAIZ / ".venv/bin/gunicorn"),
+            "reinsercion.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PUERTO}",
+            "--workers",
+            "2",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=RAIZ,
+        env=env,
     )
     try:
         for _ in range(100):
@@ -184,18 +208,28 @@ def main() -> int:
             "solicitud_firmada": ("solicitud.pdf", pdf, "application/pdf"),
         }
         campos = {
-            "tipo_identificacion": "cedula", "identificacion": "1710034065", "nombres": "Ana", "apellidos": "Bench",
-            "correo": "ana@example.com", "telefono": "0991234567", "provincia": "17",
-            "mensaje": "Prueba de carga", "acepta_tratamiento_datos": "on",
+            "tipo_identificacion": "cedula",
+            "identificacion": "1710034065",
+            "nombres": "Ana",
+            "apellidos": "Bench",
+            "correo": "ana@example.com",
+            "telefono": "0991234567",
+            "provincia": "17",
+            "mensaje": "Prueba de carga",
+            "acepta_tratamiento_datos": "on",
         }
-        print(f"adjuntos: JPEG {len(jpeg):,} bytes, PDF {len(pdf):,} bytes; {args.clients} clientes, {args.seconds:.0f} s")
+        print(
+            f"adjuntos: JPEG {len(jpeg):,} bytes, PDF {len(pdf):,} bytes; {args.clients} clientes, {args.seconds:.0f} s"
+        )
         # Warm-up, then the baseline and the full submission in the same run.
         _carga("/__bench__/almacenar/", 2, 2, archivos, campos)
         base = _carga("/__bench__/almacenar/", args.seconds, args.clients, archivos, campos)
         completa = _carga("/solicitud/", args.seconds, args.clients, archivos, campos)
         for r in (base, completa):
-            print(f"{r['ruta']:24} {r['por_segundo']:7.1f}/s  ok={r['ok']} errores={r['errores']}"
-                  f"  p50={r['p50_ms']:.0f} ms  p95={r['p95_ms']:.0f} ms")
+            print(
+                f"{r['ruta']:24} {r['por_segundo']:7.1f}/s  ok={r['ok']} errores={r['errores']}"
+                f"  p50={r['p50_ms']:.0f} ms  p95={r['p95_ms']:.0f} ms"
+            )
         razon = completa["por_segundo"] / base["por_segundo"] if base["por_segundo"] else 0
         print(f"solicitud completa / línea base = {razon:.2f} (objetivo ≥ 0.50)")
         return 0 if razon >= 0.5 and completa["errores"] == 0 else 1

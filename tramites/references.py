@@ -4,13 +4,14 @@ The alphabet has no look-alikes (no 0/O, 1/I/L), so a reference can be read alou
 The check character is a weighted sum modulo 31 (a prime): it catches every single wrong character
 and every swap of two neighbouring characters.
 """
+
 import re
 import secrets
 
 ALFABETO = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _BASE = len(ALFABETO)  # 31
 _VALOR = {c: i for i, c in enumerate(ALFABETO)}
-_FORMA = re.compile(r"^(\d{4})([%s]{8})([%s])$" % (ALFABETO, ALFABETO))
+_FORMA = re.compile(rf"^(\d{{4}})([{ALFABETO}]{{8}})([{ALFABETO}])$")
 
 
 def _control(anio: int, cuerpo: str) -> str:

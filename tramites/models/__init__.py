@@ -1,4 +1,5 @@
 """The data model, one module per concern; import from here."""
+
 from .auditoria import EventoAuditoria
 from .casos import Adjunto, HistorialEstado, Notificacion, Observacion, Tramite
 from .evaluacion import ConfiguracionDocumento, Evaluacion, Resolucion, SecuenciaResolucion, Verificacion

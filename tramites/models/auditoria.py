@@ -1,4 +1,5 @@
 """The append-only audit trail (who saw or changed what). Written through tramites.audit."""
+
 from django.db import models
 from django.utils import timezone
 
@@ -18,6 +19,9 @@ class EventoAuditoria(models.Model):
         verbose_name = "evento de auditoría"
         verbose_name_plural = "auditoría"
         ordering = ["-creado_en", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.creado_en:%Y-%m-%d %H:%M} {self.accion} {self.objeto}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -1,4 +1,5 @@
 """The case (trámite), its attachments, its append-only state history, observations and e-mails."""
+
 import uuid
 
 from django.conf import settings
@@ -56,7 +57,11 @@ class Tramite(models.Model):
         "tramites.Oficina", on_delete=models.PROTECT, null=True, blank=True, related_name="tramites"
     )
     analista = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="tramites_asignados"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tramites_asignados",
     )
     resultado = models.CharField(_("resultado"), max_length=12, choices=Resultado.choices, blank=True)
 
@@ -109,7 +114,9 @@ class Adjunto(models.Model):
         SUBSANACION = "subsanacion", _("Documento de subsanación")
         INFORME_MEDICO = "informe_medico", _("Informe médico de respaldo")
 
-    tramite = models.ForeignKey(Tramite, on_delete=models.CASCADE, null=True, blank=True, related_name="adjuntos")
+    tramite = models.ForeignKey(
+        Tramite, on_delete=models.CASCADE, null=True, blank=True, related_name="adjuntos"
+    )
     tipo = models.CharField(_("tipo"), max_length=24, choices=Tipo.choices)
     archivo = models.FileField(_("archivo"), upload_to=_ruta_privada, max_length=200)
     nombre_original = models.CharField(_("nombre original"), max_length=120)
@@ -142,7 +149,9 @@ class HistorialEstado(models.Model):
     """Append-only: a row is written once and never edited or deleted (enforced here and in the admin)."""
 
     tramite = models.ForeignKey(Tramite, on_delete=models.CASCADE, related_name="historial")
-    estado_anterior = models.CharField(_("estado anterior"), max_length=16, choices=Estado.choices, blank=True)
+    estado_anterior = models.CharField(
+        _("estado anterior"), max_length=16, choices=Estado.choices, blank=True
+    )
     estado_nuevo = models.CharField(_("estado nuevo"), max_length=16, choices=Estado.choices)
     usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     actor = models.CharField(_("actor"), max_length=20, help_text=_("rol, 'sistema' o 'ciudadano'"))
@@ -158,6 +167,9 @@ class HistorialEstado(models.Model):
         indexes = [
             models.Index(fields=["estado_nuevo", "creado_en", "tramite"], name="historial_estado_fecha_idx")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.tramite_id}: {self.estado_anterior or '—'} → {self.estado_nuevo}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -184,6 +196,9 @@ class Observacion(models.Model):
         verbose_name_plural = _("observaciones")
         ordering = ["-creada_en"]
 
+    def __str__(self) -> str:
+        return f"{self.tramite_id}: observación hasta {self.vence_el}"
+
 
 class Notificacion(models.Model):
     """Every e-mail the system sends is first a row here, then a task sends it (with retries)."""
@@ -193,7 +208,9 @@ class Notificacion(models.Model):
         ENVIADO = "enviado", _("Enviado")
         FALLIDO = "fallido", _("Fallido")
 
-    tramite = models.ForeignKey(Tramite, on_delete=models.CASCADE, null=True, blank=True, related_name="notificaciones")
+    tramite = models.ForeignKey(
+        Tramite, on_delete=models.CASCADE, null=True, blank=True, related_name="notificaciones"
+    )
     queja = models.ForeignKey(
         "tramites.Queja", on_delete=models.CASCADE, null=True, blank=True, related_name="notificaciones"
     )
@@ -210,3 +227,6 @@ class Notificacion(models.Model):
         verbose_name = _("notificación")
         verbose_name_plural = _("notificaciones")
         ordering = ["creada_en"]
+
+    def __str__(self) -> str:
+        return f"{self.destinatario}: {self.asunto}"

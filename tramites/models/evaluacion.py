@@ -1,4 +1,5 @@
 """The remaining-capacity assessment (sensitive health data) and the signed authorization document."""
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -16,7 +17,9 @@ class Evaluacion(models.Model):
 
     tramite = models.OneToOneField("tramites.Tramite", on_delete=models.CASCADE, related_name="evaluacion")
     fecha = models.DateField(_("fecha de la evaluación"))
-    evaluador = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("evaluador"))
+    evaluador = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("evaluador")
+    )
     porcentaje_capacidad = models.DecimalField(
         _("capacidad remanente (%)"),
         max_digits=5,
@@ -35,6 +38,9 @@ class Evaluacion(models.Model):
         verbose_name = _("evaluación de capacidad remanente")
         verbose_name_plural = _("evaluaciones de capacidad remanente")
 
+    def __str__(self) -> str:
+        return f"Evaluación del trámite {self.tramite_id} ({self.fecha})"
+
 
 class SecuenciaResolucion(models.Model):
     """Per-office, per-year counter of authorization numbers; incremented under a row lock, never reused."""
@@ -44,7 +50,12 @@ class SecuenciaResolucion(models.Model):
     ultimo = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["oficina", "anio"], name="secuencia_unica_oficina_anio")]
+        constraints = [
+            models.UniqueConstraint(fields=["oficina", "anio"], name="secuencia_unica_oficina_anio")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.oficina_id}/{self.anio}: {self.ultimo}"
 
 
 class Resolucion(models.Model):
@@ -69,7 +80,9 @@ class Resolucion(models.Model):
     condiciones = EncryptedTextField(_("otras condiciones"), blank=True)
     vigencia_hasta = models.DateField(_("válida hasta"), null=True, blank=True)
     base_legal = models.TextField(_("base legal"))
-    firmante = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("firmante"))
+    firmante = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("firmante")
+    )
     # The certificate's subject at signing time: what the verification page shows as the signer.
     certificado_firmante = models.CharField(_("certificado del firmante"), max_length=200, blank=True)
     emitida_en = models.DateTimeField(default=timezone.now)
@@ -107,7 +120,9 @@ class ConfiguracionDocumento(models.Model):
     base_legal = models.TextField(
         _("base legal"),
         default=BASE_LEGAL_PREDETERMINADA,
-        help_text=_("Texto de la base legal que se imprime en cada resolución nueva; las emitidas no cambian."),
+        help_text=_(
+            "Texto de la base legal que se imprime en cada resolución nueva; las emitidas no cambian."
+        ),
     )
     actualizada_en = models.DateTimeField(auto_now=True)
 
@@ -139,3 +154,6 @@ class Verificacion(models.Model):
     metodo = models.CharField(max_length=8, choices=Metodo.choices)
     resultado = models.CharField(max_length=20)
     creada_en = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.metodo}: {self.resultado} ({self.creada_en:%Y-%m-%d %H:%M})"

@@ -1,4 +1,5 @@
 """Offices (provincial coordinations and the national direction), the province map, staff profiles."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,9 @@ class Oficina(models.Model):
     codigo = models.SlugField(_("código"), max_length=20, unique=True)
     nombre = models.CharField(_("nombre"), max_length=150)
     tipo = models.CharField(_("tipo"), max_length=12, choices=Tipo.choices, default=Tipo.PROVINCIAL)
-    siglas = models.CharField(_("siglas"), max_length=20, help_text=_("Se usan en la numeración de resoluciones."))
+    siglas = models.CharField(
+        _("siglas"), max_length=20, help_text=_("Se usan en la numeración de resoluciones.")
+    )
     correo = models.EmailField(_("correo electrónico"))
     activa = models.BooleanField(_("activa"), default=True)
 
@@ -32,7 +35,9 @@ class ProvinciaOficina(models.Model):
     """The province → office map, editable in the admin. An unmapped province goes to the national direction."""
 
     provincia = models.CharField(_("provincia"), max_length=2, choices=PROVINCIA_CHOICES, unique=True)
-    oficina = models.ForeignKey(Oficina, on_delete=models.PROTECT, related_name="provincias", verbose_name=_("oficina"))
+    oficina = models.ForeignKey(
+        Oficina, on_delete=models.PROTECT, related_name="provincias", verbose_name=_("oficina")
+    )
 
     class Meta:
         verbose_name = _("provincia atendida")
@@ -47,7 +52,9 @@ class PerfilPersonal(models.Model):
     """Which office a member of staff belongs to. Roles are Django groups named after `Rol`."""
 
     usuario = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="perfil")
-    oficina = models.ForeignKey(Oficina, on_delete=models.PROTECT, related_name="personal", verbose_name=_("oficina"))
+    oficina = models.ForeignKey(
+        Oficina, on_delete=models.PROTECT, related_name="personal", verbose_name=_("oficina")
+    )
 
     class Meta:
         verbose_name = _("perfil del personal")

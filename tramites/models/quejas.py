@@ -1,4 +1,5 @@
 """Complaints (quejas) and the monthly transparency figures carried over from before the system."""
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -40,7 +41,9 @@ class Queja(models.Model):
 class CifraMensualHistorica(models.Model):
     """Figures published before the system existed; a month here is shown instead of the computed one."""
 
-    anio = models.PositiveSmallIntegerField(_("año"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    anio = models.PositiveSmallIntegerField(
+        _("año"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     mes = models.PositiveSmallIntegerField(_("mes"), validators=[MinValueValidator(1), MaxValueValidator(12)])
     quejas = models.PositiveIntegerField(_("volumen de quejas"))
     atenciones = models.PositiveIntegerField(_("volumen de atenciones"))
@@ -51,3 +54,6 @@ class CifraMensualHistorica(models.Model):
         verbose_name_plural = _("cifras mensuales históricas")
         ordering = ["-anio", "-mes"]
         constraints = [models.UniqueConstraint(fields=["anio", "mes"], name="cifra_unica_mes")]
+
+    def __str__(self) -> str:
+        return f"{self.anio}-{self.mes:02d}"
