@@ -453,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # SIGTERM (e.g. from bench.run) unwinds like Ctrl-C, through the finally below.
     signal.signal(signal.SIGTERM, _interrumpir)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     shutil.rmtree(ALMACEN, ignore_errors=True)
     ALMACEN.mkdir(parents=True)
     env = _entorno()

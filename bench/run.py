@@ -118,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         carga += ["--limites"] * args.limites
         plan.append(("bench.carga", carga, args.segundos + 900))
 
+    # Ctrl-C (even when started from a shell that ignores it in background jobs) and SIGTERM stop the
+    # current benchmark cleanly: it gets SIGTERM and stops whatever it started.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     print(f"máquina: {os.cpu_count()} CPU, carga media {os.getloadavg()}", flush=True)
     resumen = []
     try:
