@@ -260,3 +260,12 @@ def test_las_exportaciones_no_inyectan_formulas(personal, enero):
     for valor in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]:
         assert celda_segura(valor) == "'" + valor
     assert celda_segura("Pichincha") == "Pichincha" and celda_segura(5) == 5
+
+
+def test_periodo_anterior_a_todos_los_casos_da_cifras_vacias(personal):
+    """Every case was filed after the period asked for: the page shows zeros, never an error."""
+    caso("17", en_ec(2026, 3, 2, 10))
+    cliente = Client()
+    cliente.force_login(personal["supervisor.nacional"])
+    respuesta = cliente.get(reverse("personal:estadisticas"), ENERO)
+    assert respuesta.status_code == 200

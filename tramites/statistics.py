@@ -495,6 +495,8 @@ def _respuestas_postgres(tramites, inicio: datetime, fin: datetime) -> dict[tupl
         return {}
     desde = timezone.localtime(primero, zona()).date()
     indice = _indice_habiles(desde, (fin - timedelta(seconds=1)).astimezone(zona()).date())
+    if not indice:  # every case was filed after the period: nothing was answered in it
+        return {}
     calendario = list(indice.values())
     bordes = [datetime.combine(d, time.min, tzinfo=zona()) for d in indice]
     bordes.append(datetime.combine(max(indice) + timedelta(days=1), time.min, tzinfo=zona()))
