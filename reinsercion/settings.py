@@ -105,7 +105,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "tramites.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            # Fail fast while Redis is down: the page is served without the cache.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -211,7 +218,10 @@ CELERY_TASK_PUBLISH_RETRY = False
 # Task modules outside tasks.py (autodiscovery only finds tasks.py).
 CELERY_IMPORTS = ["tramites.retencion"]
 CELERY_BEAT_SCHEDULE = {
-    "reencolar-ingresados": {"task": "tramites.tasks.reencolar_ingresados", "schedule": 120.0},
+    "reencolar-ingresados": {
+        "task": "tramites.tasks.reencolar_ingresados",
+        "schedule": float(env.int("REENCOLAR_CADA_SEGUNDOS", default=30)),
+    },
     "purgar-adjuntos-retenidos": {"task": "tramites.tasks.purgar_adjuntos_retenidos", "schedule": 3600.0},
     "vencer-observaciones": {"task": "tramites.tasks.vencer_observaciones", "schedule": 3600.0},
     "reintentar-notificaciones": {"task": "tramites.tasks.reintentar_notificaciones", "schedule": 300.0},
@@ -224,7 +234,7 @@ PLAZO_RESPUESTA_DIAS = env.int("PLAZO_RESPUESTA_DIAS", default=30)
 PLAZO_SUBSANACION_DIAS = env.int("PLAZO_SUBSANACION_DIAS", default=10)
 PLAZO_RIESGO_DIAS = env.int("PLAZO_RIESGO_DIAS", default=5)
 # Cases still INGRESADO after this many minutes are queued for routing again.
-REENCOLAR_MINUTOS = env.int("REENCOLAR_MINUTOS", default=5)
+REENCOLAR_MINUTOS = env.int("REENCOLAR_MINUTOS", default=1)
 HELD_FILES_HOURS = env.int("HELD_FILES_HOURS", default=24)
 # Retention in years after a case's final state (docs/adr/0002-retencion-de-datos.md; the institution
 # must confirm them). The purge is tramites.retencion, run daily by beat and by `manage.py purgar_datos`.
@@ -273,6 +283,8 @@ RATELIMIT_VERIFICAR = env.str("RATELIMIT_VERIFICAR", default="30/10m")
 RATELIMIT_QUEJAS = env.str("RATELIMIT_QUEJAS", default="5/h")
 RATELIMIT_SOLICITUD = env.str("RATELIMIT_SOLICITUD", default="30/h")
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# While the cache (Redis) is unreachable, requests are let through rather than refused.
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_VIEW = "tramites.views_public.limite_excedido"
 # Only for bench/solicitudes.py: exposes /__bench__/almacenar/, a baseline that only stores two files.
 BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)

@@ -22,12 +22,21 @@ FLAGS = [
 
 
 def pytest_collection_modifyitems(config, items):
+    """Mark the browser tests and run them last (the quick feedback of the rest comes first)."""
+    navegador, resto = [], []
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            navegador.append(item)
+        else:
+            resto.append(item)
+    items[:] = resto + navegador
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop running in this thread while
+# the browser is open, and code that calls asyncio.run() (pyHanko's signing) fails inside it. Closing
+# the browser after each module lets the rest of the suite run in any order.
+@pytest.fixture(scope="module")
 def navegador():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
