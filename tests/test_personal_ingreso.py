@@ -31,7 +31,7 @@ def _codigo(dispositivo: TOTPDevice) -> str:
     return f"{totp.token():0{dispositivo.digits}d}"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_ingreso_correcto_lleva_a_la_bandeja_y_queda_auditado(personal):
     c = Client()
     r = _ingresar(c, "analista.pichincha", demo.DEMO_PASSWORD)
@@ -40,7 +40,7 @@ def test_ingreso_correcto_lleva_a_la_bandeja_y_queda_auditado(personal):
     assert EventoAuditoria.objects.filter(accion="ingreso", usuario="analista.pichincha").count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_contrasena_incorrecta_se_rechaza_y_se_audita(personal):
     c = Client()
     r = _ingresar(c, "analista.pichincha", "no-es-la-clave")
@@ -50,7 +50,7 @@ def test_contrasena_incorrecta_se_rechaza_y_se_audita(personal):
     assert EventoAuditoria.objects.filter(accion="ingreso_fallido", objeto="analista.pichincha").count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_bloqueo_tras_el_limite_de_intentos_incluso_con_la_clave_correcta(personal):
     c = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
@@ -95,7 +95,7 @@ def con_totp(settings):
     settings.REQUIRE_TOTP = True
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_con_totp_obligatorio_el_primer_ingreso_registra_el_dispositivo(personal, con_totp):
     c = Client()
     r = _ingresar(c, "analista.pichincha", demo.DEMO_PASSWORD)
@@ -125,7 +125,7 @@ def test_con_totp_obligatorio_el_primer_ingreso_registra_el_dispositivo(personal
     assert EventoAuditoria.objects.filter(accion="totp_registrado", usuario="analista.pichincha").exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_con_totp_obligatorio_el_codigo_correcto_abre_y_el_incorrecto_no(personal, con_totp):
     usuario = personal["director.guayas"]
     dispositivo = TOTPDevice.objects.create(user=usuario, name="app", confirmed=True)
