@@ -73,7 +73,11 @@ def test_observacion_y_subsanacion_de_punta_a_punta(navegador, pagina, personal,
     # Opens the new case from the inbox and takes it.
     page.get_by_role("link", name=referencia).click()
     page.wait_for_url(f"**/personal/tramites/{referencia}/")
-    assert page.locator("img.adjunto-imagen").evaluate("img => img.complete && img.naturalWidth > 0")
+    # The identity photo is shown inline: wait until it has loaded and decoded (it fails if it never does).
+    page.wait_for_function(
+        "() => { const i = document.querySelector('img.adjunto-imagen');"
+        " return i !== null && i.complete && i.naturalWidth > 0; }"
+    )
     assert_sin_violaciones(page)
     page.get_by_role("button", name="Tomar el caso").click()
     page.wait_for_url(f"**/personal/tramites/{referencia}/")
