@@ -86,6 +86,7 @@ def test_observacion_y_subsanacion_de_punta_a_punta(navegador, pagina, personal,
     # Forgets the reason: the error summary says so.
     page.get_by_role("button", name="Observar (pedir subsanación)").click()
     resumen = page.locator("[data-error-summary]")
+    resumen.wait_for(state="visible")  # the page after the submit may still be loading
     assert resumen.is_visible() and "Escriba el motivo" in resumen.inner_text()
     assert_sin_violaciones(page)
     page.get_by_label("Qué debe corregir el ciudadano").fill(MOTIVO)
@@ -169,6 +170,7 @@ def test_ventanilla_registra_una_solicitud_en_papel(pagina, personal, documentos
     page.get_by_label("El ciudadano aceptó el tratamiento").check()
     page.get_by_role("button", name="Registrar la solicitud").click()
     resumen = page.locator("[data-error-summary]")
+    resumen.wait_for(state="visible")  # the page after the submit may still be loading
     assert resumen.is_visible() and "firma manuscrita" in resumen.inner_text()
     assert_sin_violaciones(page)
     page.get_by_label("Verifiqué la firma manuscrita de la solicitud").check()

@@ -30,6 +30,7 @@ def test_queja_de_punta_a_punta(pagina, personal, settings):
     # Forgets the text: the error summary says so and the page stays accessible.
     page.get_by_role("button", name="Enviar la queja").click()
     resumen = page.locator("[data-error-summary]")
+    resumen.wait_for(state="visible")  # the page after the submit may still be loading
     assert resumen.is_visible() and "Su queja" in resumen.inner_text()
     assert_sin_violaciones(page)
 

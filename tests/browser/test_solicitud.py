@@ -41,6 +41,7 @@ def test_el_ciudadano_presenta_su_solicitud_y_consulta_su_estado(pagina, oficina
     # Forgets the consent: the page says so at the top, with a link to the field.
     page.get_by_role("button", name="Enviar la solicitud").click()
     resumen = page.locator("[data-error-summary]")
+    resumen.wait_for(state="visible")  # the page after the submit may still be loading
     assert resumen.is_visible()
     assert "Debe aceptar el tratamiento" in resumen.inner_text()
     assert_sin_violaciones(page)
