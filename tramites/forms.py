@@ -1,4 +1,5 @@
 """Citizen forms. Field names of SolicitudForm are a stable contract (PRODUCT.md)."""
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,19 +11,12 @@ from . import references
 from .identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero
 from .models import Adjunto, Tramite
 from .provincias import PROVINCIA_CHOICES
-from .validators import AdjuntoField
+from .validators import AdjuntoField, error_tamano
 
 ARCHIVOS_SOLICITUD = {
     "documento_identidad": Adjunto.Tipo.DOCUMENTO_IDENTIDAD,
     "solicitud_firmada": Adjunto.Tipo.SOLICITUD_FIRMADA,
 }
-
-
-def mensaje_tamano_excedido(max_bytes: int) -> str:
-    return _("El archivo supera el tamaño máximo de %(mb)s MB (%(bytes)s bytes). Redúzcalo y vuelva a adjuntarlo.") % {
-        "mb": max_bytes // 1_048_576 if max_bytes >= 1_048_576 else round(max_bytes / 1_048_576, 2),
-        "bytes": f"{max_bytes:,}".replace(",", "."),
-    }
 
 
 class ArchivosRetenidosMixin:
@@ -46,12 +40,14 @@ class ArchivosRetenidosMixin:
     def _clean_archivos(self) -> None:
         for nombre in self.archivos:
             if nombre in self.excedidos:
-                self.add_error(nombre, mensaje_tamano_excedido(self.fields[nombre].max_bytes))
+                self.add_error(nombre, error_tamano(self.fields[nombre].max_bytes))
                 continue
             if nombre in self.errors:
                 continue
             if not self.cleaned_data.get(nombre) and nombre not in self.retenidos:
-                self.add_error(nombre, ValidationError(self.fields[nombre].error_messages["required"], "required"))
+                self.add_error(
+                    nombre, ValidationError(self.fields[nombre].error_messages["required"], "required")
+                )
 
     def archivos_nuevos(self) -> dict:
         """Newly uploaded files that passed validation (to be held even if other fields failed)."""
@@ -113,7 +109,9 @@ def _campos_solicitante() -> dict:
             label=_("Nombres"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
         ),
         "apellidos": forms.CharField(
-            label=_("Apellidos"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+            label=_("Apellidos"),
+            max_length=120,
+            widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
         ),
         "correo": forms.EmailField(
             label=_("Correo electrónico"),
@@ -136,7 +134,9 @@ def _campos_solicitante() -> dict:
         "provincia": forms.ChoiceField(
             label=_("Provincia"),
             choices=[("", _("Elija su provincia"))] + PROVINCIA_CHOICES,
-            help_text=_("Donde se atenderá su trámite. Si vive fuera del país, elija «Ecuatorianos en el exterior»."),
+            help_text=_(
+                "Donde se atenderá su trámite. Si vive fuera del país, elija «Ecuatorianos en el exterior»."
+            ),
         ),
     }
 
@@ -159,7 +159,9 @@ class SolicitudForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
             label=_("Documento de identidad"),
             required=False,
             max_bytes=settings.UPLOAD_MAX_BYTES,
-            help_text=_("Cédula (o documento del código de extranjero) escaneada o fotografiada: JPG o PDF, hasta 1 MB."),
+            help_text=_(
+                "Cédula (o documento del código de extranjero) escaneada o fotografiada: JPG o PDF, hasta 1 MB."
+            ),
             error_messages={"required": _("Adjunte su documento de identidad (JPG o PDF, hasta 1 MB).")},
         )
         self.fields["solicitud_firmada"] = AdjuntoField(
@@ -169,14 +171,20 @@ class SolicitudForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
             help_text=_(
                 "Su carta firmada con nombre completo, número de identificación, correo y teléfonos: JPG o PDF, hasta 1 MB."
             ),
-            error_messages={"required": _("Adjunte su solicitud de autorización firmada (JPG o PDF, hasta 1 MB).")},
+            error_messages={
+                "required": _("Adjunte su solicitud de autorización firmada (JPG o PDF, hasta 1 MB).")
+            },
         )
         self.fields["acepta_tratamiento_datos"] = forms.BooleanField(
             label=format_html(
-                _("Acepto el tratamiento de mis datos personales según el <a href=\"{}\">aviso de privacidad</a>."),
+                _(
+                    'Acepto el tratamiento de mis datos personales según el <a href="{}">aviso de privacidad</a>.'
+                ),
                 reverse_lazy("publico:privacidad"),
             ),
-            error_messages={"required": _("Debe aceptar el tratamiento de sus datos para presentar la solicitud.")},
+            error_messages={
+                "required": _("Debe aceptar el tratamiento de sus datos para presentar la solicitud.")
+            },
         )
         self._init_archivos(retenidos, excedidos)
 
@@ -208,7 +216,9 @@ class ConsultaForm(forms.Form):
         label=_("Referencia del trámite"),
         max_length=30,
         help_text=_("Está en su comprobante y en el correo de confirmación, por ejemplo 2026-7KQM-3XPA-R."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
     )
     identificacion = forms.CharField(
         label=_("Número de identificación"),
@@ -221,7 +231,9 @@ class ConsultaForm(forms.Form):
         normalizada = references.normalizar(self.cleaned_data["referencia"])
         if normalizada is None:
             raise ValidationError(
-                _("La referencia no es válida: revise cada carácter (no se usan las letras I, L, O ni los números 0 y 1)."),
+                _(
+                    "La referencia no es válida: revise cada carácter (no se usan las letras I, L, O ni los números 0 y 1)."
+                ),
                 code="referencia",
             )
         return normalizada

@@ -9,10 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .evaluacion import DatosEvaluacion
-from .forms import mensaje_tamano_excedido
 from .models import Evaluacion, Resolucion
 from .resoluciones import DatosResolucion, normalizar_codigo
-from .validators import AdjuntoField
+from .validators import AdjuntoField, error_tamano
 
 INFORMES = ("informe_1", "informe_2", "informe_3")
 
@@ -89,7 +88,7 @@ class EvaluacionForm(forms.Form):
         for nombre in INFORMES:
             if self.add_prefix(nombre) in self.excedidos:
                 self.errors.pop(nombre, None)
-                self.add_error(nombre, mensaje_tamano_excedido(settings.STAFF_UPLOAD_MAX_BYTES))
+                self.add_error(nombre, error_tamano(settings.STAFF_UPLOAD_MAX_BYTES))
         if (
             cleaned.get("conclusion") == Evaluacion.Conclusion.APTO_RESTRICCIONES
             and not (cleaned.get("restricciones") or "").strip()
@@ -218,7 +217,7 @@ class VerificarPdfForm(forms.Form):
         cleaned = super().clean()
         if self.add_prefix("documento") in self.excedidos:
             self.errors.pop("documento", None)
-            self.add_error("documento", mensaje_tamano_excedido(settings.VERIFICAR_MAX_BYTES))
+            self.add_error("documento", error_tamano(settings.VERIFICAR_MAX_BYTES))
             return cleaned
         archivo = cleaned.get("documento")
         validado = getattr(archivo, "validado", None)

@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .forms import ArchivosRetenidosMixin, DatosSolicitanteMixin, _campos_solicitante, mensaje_tamano_excedido
+from .forms import ArchivosRetenidosMixin, DatosSolicitanteMixin, _campos_solicitante
 from .identificacion import validar_quipux
 from .models import Adjunto, Tramite
 from .provincias import PROVINCIA_CHOICES
 from .selectors import ESTADO_TODOS, PLAZO_EN_RIESGO, PLAZO_VENCIDOS
 from .states import Estado
-from .validators import AdjuntoField
+from .validators import AdjuntoField, error_tamano
 
 # --- login ---------------------------------------------------------------------------------------
 
@@ -223,7 +223,7 @@ class SubsanacionForm(forms.Form):
         for nombre in ("documento", "documento_adicional"):
             if nombre in self.excedidos:
                 self.errors.pop(nombre, None)
-                self.add_error(nombre, mensaje_tamano_excedido(self.fields[nombre].max_bytes))
+                self.add_error(nombre, error_tamano(self.fields[nombre].max_bytes))
         return cleaned
 
     def archivos(self) -> list[tuple]:
