@@ -1,4 +1,5 @@
 """Public pages for citizens: the procedure, the online request, the receipt and the status lookup."""
+
 import logging
 
 from django.conf import settings
@@ -124,24 +125,29 @@ def linea_de_tiempo(tramite: Tramite) -> list[dict]:
 
 
 def consulta_detalle(request, referencia: str):
-    tramite = tramite_de_sesion(request, referencia)
+    return render_consulta(request, tramite_de_sesion(request, referencia))
+
+
+def render_consulta(request, tramite: Tramite, *, form_subsanacion=None, status: int = 200):
+    """The citizen's case page; the correction view re-renders it with its bound form and errors."""
+    observacion = (
+        tramite.observaciones.filter(respondida_en__isnull=True).first()
+        if tramite.estado == Estado.OBSERVADO
+        else None
+    )
+    if observacion is not None and form_subsanacion is None:
+        from .forms_staff import SubsanacionForm
+
+        form_subsanacion = SubsanacionForm(max_bytes=settings.UPLOAD_MAX_BYTES)
     contexto = {
         "tramite": tramite,
         "pasos": linea_de_tiempo(tramite),
-        "observacion": tramite.observaciones.filter(respondida_en__isnull=True).first()
-        if tramite.estado == Estado.OBSERVADO
-        else None,
+        "observacion": observacion,
+        "form_subsanacion": form_subsanacion,
         "telefono": mostrar_telefono(tramite.telefono),
         "hoy": timezone.localdate(),
     }
-    if contexto["observacion"] is not None:
-        from .forms_staff import SubsanacionForm
-
-        contexto["form_subsanacion"] = SubsanacionForm(max_bytes=settings.UPLOAD_MAX_BYTES)
-    extra = getattr(request, "consulta_extra", None)
-    if extra:
-        contexto.update(extra)
-    return render(request, "tramites/consulta_detalle.html", contexto)
+    return render(request, "tramites/consulta_detalle.html", contexto, status=status)
 
 
 # --- errors --------------------------------------------------------------------------------------
@@ -169,4 +175,3 @@ def error_500(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "errors/403_csrf.html", status=403)
-

@@ -11,7 +11,7 @@ from . import services
 from .forms_staff import SubsanacionForm
 from .services import TransicionNoPermitida
 from .uploads import archivos_excedidos
-from .views_public import consulta_detalle, tramite_de_sesion
+from .views_public import render_consulta, tramite_de_sesion
 
 
 @ratelimit(key="ip", rate=lambda g, r: settings.RATELIMIT_SOLICITUD, method="POST", block=True)
@@ -25,10 +25,7 @@ def subsanar(request, referencia: str):
         excedidos=archivos_excedidos(request),
     )
     if not form.is_valid():
-        request.consulta_extra = {"form_subsanacion": form}
-        respuesta = consulta_detalle(request, referencia)
-        respuesta.status_code = 400
-        return respuesta
+        return render_consulta(request, tramite, form_subsanacion=form, status=400)
     try:
         services.tramite_subsanar(
             tramite=tramite, archivos=form.archivos(), comentario=form.cleaned_data["comentario"]
