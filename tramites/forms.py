@@ -63,6 +63,29 @@ class ArchivosRetenidosMixin:
 class DatosSolicitanteMixin:
     """Identification, contact and province: shared by the online form and the window form."""
 
+    # The cleaned fields that become the case's data (tramite_create's `datos`).
+    campos_tramite: tuple[str, ...] = (
+        "tipo_identificacion",
+        "identificacion",
+        "nombres",
+        "apellidos",
+        "correo",
+        "telefono",
+        "telefono_alterno",
+        "provincia",
+        "mensaje",
+        "acepta_tratamiento_datos",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_identificacion()
+        self._clean_archivos()
+        return cleaned
+
+    def datos_tramite(self) -> dict:
+        return {campo: self.cleaned_data[campo] for campo in self.campos_tramite}
+
     def _clean_identificacion(self) -> None:
         tipo = self.cleaned_data.get("tipo_identificacion")
         valor = self.cleaned_data.get("identificacion", "")
@@ -187,28 +210,6 @@ class SolicitudForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
             },
         )
         self._init_archivos(retenidos, excedidos)
-
-    def clean(self):
-        cleaned = super().clean()
-        self._clean_identificacion()
-        self._clean_archivos()
-        return cleaned
-
-    def datos_tramite(self) -> dict:
-        c = self.cleaned_data
-        campos = [
-            "tipo_identificacion",
-            "identificacion",
-            "nombres",
-            "apellidos",
-            "correo",
-            "telefono",
-            "telefono_alterno",
-            "provincia",
-            "mensaje",
-            "acepta_tratamiento_datos",
-        ]
-        return {k: c[k] for k in campos}
 
 
 class ConsultaForm(forms.Form):

@@ -245,6 +245,12 @@ ARCHIVOS_VENTANILLA = {
 class VentanillaForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
     """A request handed in on paper: the online form's data plus what the clerk checked."""
 
+    campos_tramite = (
+        *DatosSolicitanteMixin.campos_tramite,
+        "quipux",
+        "originales_vistos",
+        "firma_manuscrita_verificada",
+    )
     archivos = ARCHIVOS_VENTANILLA
 
     def __init__(self, *args, retenidos=None, excedidos=None, **kwargs):
@@ -307,28 +313,3 @@ class VentanillaForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
 
     def clean_quipux(self) -> str:
         return validar_quipux(self.cleaned_data["quipux"])
-
-    def clean(self):
-        cleaned = super().clean()
-        self._clean_identificacion()
-        self._clean_archivos()
-        return cleaned
-
-    def datos_tramite(self) -> dict:
-        c = self.cleaned_data
-        campos = [
-            "tipo_identificacion",
-            "identificacion",
-            "nombres",
-            "apellidos",
-            "correo",
-            "telefono",
-            "telefono_alterno",
-            "provincia",
-            "mensaje",
-            "acepta_tratamiento_datos",
-            "quipux",
-            "originales_vistos",
-            "firma_manuscrita_verificada",
-        ]
-        return {k: c[k] for k in campos}
