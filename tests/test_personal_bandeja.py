@@ -189,3 +189,30 @@ def test_la_primera_pagina_no_hace_consultas_por_fila(personal, pichincha):
         )
         == 0
     )
+
+
+@pytest.mark.django_db
+def test_busqueda_por_nombre_en_paginas_con_su_total(personal, pichincha):
+    """A name search takes its total from the page's own query; past the end it shows the last page."""
+    for i in range(27):
+        _caso(pichincha, dias=i % 20 + 1, apellidos="Quishpe Tituaña")
+    for _ in range(3):
+        _caso(pichincha, dias=3, apellidos="Andrade")
+    c = cliente(personal["analista.pichincha"])
+    with CaptureQueriesContext(connection) as consultas:
+        html = c.get("/personal/", {"q": "quishpe"}).content.decode()
+    assert "27 trámites" in html and "Página 1 de 2" in html
+    assert len(_referencias(html)) == 25
+    assert not any(
+        "COUNT(*) AS" in q["sql"].upper() and "GROUP BY" not in q["sql"].upper()
+        for q in consultas.captured_queries
+    )
+    html2 = c.get("/personal/", {"q": "quishpe", "pagina": 2}).content.decode()
+    assert "27 trámites" in html2 and len(_referencias(html2)) == 2
+    assert not set(_referencias(html)) & set(_referencias(html2))
+    for pagina in (9, "x", -1):
+        html = c.get("/personal/", {"q": "quishpe", "pagina": pagina}).content.decode()
+        assert "27 trámites" in html
+        assert len(_referencias(html)) == (2 if pagina == 9 else 25)
+    html = c.get("/personal/", {"q": "Nadie Asi"}).content.decode()
+    assert "0 trámites" in html and not _referencias(html)

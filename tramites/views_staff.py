@@ -15,6 +15,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,6 +44,7 @@ from .forms_staff import (
 )
 from .models import Adjunto, Tramite
 from .permisos import personal_requerido, solo_lectura, totp_pendiente
+from .provincias import PROVINCIA_CHOICES
 from .retenidos import retener, retenidos_de, soltar
 from .roles import Rol
 from .selectors import (
@@ -57,6 +59,7 @@ from .selectors import (
 )
 from .services import TransicionNoPermitida
 from .states import ABIERTOS, Estado, acciones_permitidas
+from .templatetags.personal import plazo_restante
 
 POR_PAGINA = 25
 MENSAJE_ESPERA = _lazy(
@@ -197,15 +200,59 @@ def totp_registrar(request):
 
 
 class _Paginador(Paginator):
-    """A paginator that reuses a total already known from the per-state counts (no second COUNT)."""
+    """The inbox's paginator: no separate COUNT when the total is already known or can ride along.
 
-    def __init__(self, *args, total: int | None = None, **kwargs):
+    `total`: a total already known from the per-state counts. `en_ventana`: take the total from a
+    COUNT(*) OVER () on the page's own query (for name searches, whose matches a separate COUNT would
+    look up a second time); a page past the end falls back to the usual COUNT.
+    """
+
+    def __init__(self, *args, total: int | None = None, en_ventana: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self._total = total
+        self._en_ventana = en_ventana and total is None
 
     @cached_property
     def count(self) -> int:
         return self._total if self._total is not None else super().count
+
+    def get_page(self, number):
+        if self._en_ventana:
+            try:
+                numero = max(1, int(number))
+            except (TypeError, ValueError):
+                numero = 1
+            desde = (numero - 1) * self.per_page
+            filas = list(
+                self.object_list.annotate(total_en_ventana=Window(Count("*")))[desde : desde + self.per_page]
+            )
+            if filas:
+                self._total = filas[0].total_en_ventana
+                return self._get_page(filas, numero, self)
+        return super().get_page(number)
+
+
+_ESTADOS = dict(Estado.choices)
+_PROVINCIAS = dict(PROVINCIA_CHOICES)
+
+
+def _fila_bandeja(t: Tramite, *, hoy) -> dict:
+    """One inbox row, its labels resolved here (a page of 25 rows costs no template lookups per cell)."""
+    if t.analista_id:
+        analista = t.analista.get_full_name() or t.analista.get_username()
+    else:
+        analista = _("En cola de la oficina") if t.oficina_id else "—"
+    return {
+        "url": reverse("personal:tramite", args=[t.referencia]),
+        "referencia": t.referencia,
+        "solicitante": f"{t.nombres} {t.apellidos}",
+        "identificacion": t.identificacion,
+        "estado": _ESTADOS.get(t.estado, t.estado),
+        "provincia": _PROVINCIAS.get(t.provincia, t.provincia),
+        "canal": _("Presencial") if t.canal == Tramite.Canal.PRESENCIAL else _("En línea"),
+        "analista": analista,
+        "plazo": plazo_restante(t, services.dias_restantes(t, hoy=hoy)),
+    }
 
 
 @personal_requerido()
@@ -223,9 +270,11 @@ def bandeja(request):
         else:
             total = sum(n for e, n in conteos.items() if e in ABIERTOS)
     tramites = tramites_bandeja(usuario=request.user, **filtros)
-    pagina = _Paginador(tramites, POR_PAGINA, total=total).get_page(request.GET.get("pagina"))
+    pagina = _Paginador(tramites, POR_PAGINA, total=total, en_ventana=bool(filtros.get("q"))).get_page(
+        request.GET.get("pagina")
+    )
     hoy = timezone.localdate()
-    filas = [{"tramite": t, "dias": services.dias_restantes(t, hoy=hoy)} for t in pagina.object_list]
+    filas = [_fila_bandeja(t, hoy=hoy) for t in pagina.object_list]
     consulta = request.GET.copy()
     consulta.pop("pagina", None)
     contexto = {
@@ -235,7 +284,6 @@ def bandeja(request):
         "conteos": [(valor, etiqueta, conteos.get(valor, 0)) for valor, etiqueta in Estado.choices],
         "total_visibles": sum(conteos.values()),
         "consulta": consulta.urlencode(),
-        "riesgo": settings.PLAZO_RIESGO_DIAS,
         "solo_lectura": solo_lectura(request.user),
         "es_ventanilla": Rol.VENTANILLA in roles_de(request.user),
     }
@@ -296,7 +344,6 @@ def _contexto_detalle(request, tramite: Tramite, formularios: dict | None = None
     return {
         "tramite": tramite,
         "dias": services.dias_restantes(tramite),
-        "riesgo": settings.PLAZO_RIESGO_DIAS,
         "adjuntos": list(tramite.adjuntos.exclude(tipo=Adjunto.Tipo.INFORME_MEDICO)),
         "solicitud": solicitud,
         "historial": list(tramite.historial.select_related("usuario").order_by("creado_en", "id")),
