@@ -296,5 +296,18 @@ def test_fallo_al_guardar_no_deja_tramite_ni_archivos_huerfanos(enviar, monkeypa
     with pytest.raises(RuntimeError):
         enviar()
     assert not Tramite.objects.exists()
-    # The accepted files stay held for this session only (purged after 24 h), never attached to a case.
-    assert not Adjunto.objects.filter(tramite__isnull=False).exists()
+    # The files uploaded with the failed request are removed again: no row, nothing on disk.
+    assert not Adjunto.objects.exists()
+    assert archivos_en_disco(tmp_path / "privado") == []
+
+
+def test_un_primer_envio_valido_no_retiene_nada_y_guarda_los_archivos_con_el_caso(enviar, tmp_path):
+    respuesta = enviar()
+    assert respuesta.status_code == 302
+    tramite = Tramite.objects.get()
+    assert sorted(tramite.adjuntos.values_list("tipo", "sesion")) == [
+        ("documento_identidad", ""),
+        ("solicitud_firmada", ""),
+    ]
+    assert Adjunto.objects.count() == 2
+    assert len(archivos_en_disco(tmp_path / "privado")) == 2

@@ -39,6 +39,35 @@ def retener(request, *, clave: str, form, tipos: dict[str, str], retenidos: dict
     return retenidos
 
 
+def para_el_tramite(request, *, form, tipos: dict[str, str], retenidos: dict[str, Adjunto]) -> list[Adjunto]:
+    """The files a valid form hands to services.tramite_create, in field order.
+
+    A file held from an earlier attempt is passed as it is (tramite_create claims it); a file uploaded
+    with this request is written to storage now and passed unsaved: its row is inserted with the case,
+    in the same transaction, so a valid first attempt holds nothing and writes no session first.
+    """
+    nuevos = form.archivos_nuevos()
+    adjuntos = []
+    for campo, tipo in tipos.items():
+        if campo in nuevos:
+            archivo = nuevos[campo]
+            adjuntos.append(
+                services.adjunto_preparar(archivo=archivo, validado=archivo.validado, tipo=tipo, usuario=request.user)
+            )
+        else:
+            adjuntos.append(retenidos[campo])
+    return adjuntos
+
+
+def descartar_reemplazados(*, form, retenidos: dict[str, Adjunto]) -> None:
+    """Delete the held files that a new upload replaced (after the case was created)."""
+    for campo in form.archivos_nuevos():
+        anterior = retenidos.get(campo)
+        if anterior is not None:
+            anterior.archivo.delete(save=False)
+            anterior.delete()
+
+
 def soltar(request, *, clave: str) -> None:
     """Forget the held files once a case has claimed them."""
     request.session.pop(clave, None)

@@ -29,7 +29,7 @@ class TransicionNoPermitida(Exception):
 # --- attachments -------------------------------------------------------------------------------
 
 
-def adjunto_guardar(
+def adjunto_preparar(
     *,
     archivo,
     validado: ArchivoValidado,
@@ -39,7 +39,7 @@ def adjunto_guardar(
     usuario=None,
     cifrar: bool = False,
 ) -> Adjunto:
-    """Store a validated upload in private storage under a random name and record it."""
+    """Write a validated upload to private storage under a random name; return its row, unsaved."""
     archivo.seek(0)
     contenido = archivo.read()
     if cifrar:
@@ -57,6 +57,12 @@ def adjunto_guardar(
         subido_por=usuario if getattr(usuario, "is_authenticated", False) else None,
     )
     adjunto.archivo.save("x." + validado.extension, ContentFile(contenido), save=False)
+    return adjunto
+
+
+def adjunto_guardar(**kwargs) -> Adjunto:
+    """Store a validated upload in private storage under a random name and record it."""
+    adjunto = adjunto_preparar(**kwargs)
     try:
         adjunto.save()
     except Exception:
@@ -100,9 +106,21 @@ def tramite_create(
 ) -> Tramite:
     """Create a case in INGRESADO with its files, its first history row and a unique reference.
 
-    `adjuntos` are already stored (held) files: they are claimed inside the same transaction, so a
-    case never exists without its files. Routing and the confirmation e-mail are queued after commit.
+    `adjuntos` are stored files: held ones (saved rows) are claimed, new ones (rows from
+    adjunto_preparar, not yet saved) are inserted, inside the same transaction, so a case never exists
+    without its files; if the case cannot be created, the new files are deleted from storage. Routing
+    and the confirmation e-mail are queued after commit.
     """
+    nuevos = [a for a in adjuntos if a.pk is None]
+    try:
+        return _tramite_crear(datos=datos, adjuntos=adjuntos, nuevos=nuevos, canal=canal, usuario=usuario)
+    except BaseException:
+        for adjunto in nuevos:
+            adjunto.archivo.delete(save=False)
+        raise
+
+
+def _tramite_crear(*, datos, adjuntos, nuevos, canal, usuario) -> Tramite:
     ahora = timezone.now()
     with transaction.atomic():
         tramite = Tramite(
@@ -124,10 +142,14 @@ def tramite_create(
                 continue
         else:  # pragma: no cover - 31^8 codes a year make this practically impossible
             raise RuntimeError("No se pudo generar una referencia única.")
-        ids = [a.pk for a in adjuntos]
-        actualizados = Adjunto.objects.filter(pk__in=ids, tramite__isnull=True).update(tramite=tramite, sesion="")
-        if actualizados != len(ids):
-            raise IntegrityError("Un adjunto ya pertenece a otro trámite.")
+        ids = [a.pk for a in adjuntos if a.pk is not None]
+        if ids:
+            actualizados = Adjunto.objects.filter(pk__in=ids, tramite__isnull=True).update(tramite=tramite, sesion="")
+            if actualizados != len(ids):
+                raise IntegrityError("Un adjunto ya pertenece a otro trámite.")
+        for adjunto in nuevos:
+            adjunto.tramite = tramite
+        Adjunto.objects.bulk_create(nuevos)
         HistorialEstado.objects.create(
             tramite=tramite,
             estado_anterior="",

@@ -14,7 +14,7 @@ from . import services
 from .forms import ARCHIVOS_SOLICITUD, ConsultaForm, SolicitudForm
 from .identificacion import mostrar_telefono
 from .models import Tramite
-from .retenidos import retener, retenidos_de, soltar
+from .retenidos import descartar_reemplazados, para_el_tramite, retener, retenidos_de, soltar
 from .selectors import tramite_publico
 from .states import Estado
 from .uploads import archivos_excedidos
@@ -58,18 +58,18 @@ def solicitud(request):
         form = SolicitudForm(
             request.POST, request.FILES, retenidos=retenidos, excedidos=archivos_excedidos(request)
         )
-        valido = form.is_valid()
-        retenidos = retener(
-            request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos
-        )
-        if valido:
+        if form.is_valid():
             tramite = services.tramite_create(
                 datos=form.datos_tramite(),
-                adjuntos=[retenidos[c] for c in ARCHIVOS_SOLICITUD],
+                adjuntos=para_el_tramite(request, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos),
             )
+            descartar_reemplazados(form=form, retenidos=retenidos)
             soltar(request, clave=SESION_RETENIDOS)
             _autorizar(request, tramite)
             return redirect("publico:confirmacion", referencia=tramite.referencia)
+        retenidos = retener(
+            request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos
+        )
         form._init_archivos(retenidos, set())
     else:
         form = SolicitudForm(retenidos=retenidos)

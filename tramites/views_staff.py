@@ -45,7 +45,7 @@ from .forms_staff import (
 from .models import Adjunto, Tramite
 from .permisos import personal_requerido, solo_lectura, totp_pendiente
 from .provincias import PROVINCIA_CHOICES
-from .retenidos import retener, retenidos_de, soltar
+from .retenidos import descartar_reemplazados, para_el_tramite, retener, retenidos_de, soltar
 from .roles import Rol
 from .selectors import (
     ESTADO_TODOS,
@@ -534,7 +534,19 @@ def presencial_nuevo(request):
         form = VentanillaForm(
             request.POST, request.FILES, retenidos=retenidos, excedidos=archivos_excedidos(request)
         )
-        valido = form.is_valid()
+        if form.is_valid():
+            tramite = services.tramite_create(
+                datos=form.datos_tramite(),
+                adjuntos=para_el_tramite(request, form=form, tipos=ARCHIVOS_VENTANILLA, retenidos=retenidos),
+                canal=Tramite.Canal.PRESENCIAL,
+                usuario=request.user,
+            )
+            descartar_reemplazados(form=form, retenidos=retenidos)
+            soltar(request, clave=SESION_RETENIDOS_VENTANILLA)
+            messages.success(
+                request, _("Solicitud registrada con la referencia %(ref)s.") % {"ref": tramite.referencia}
+            )
+            return redirect("personal:recibo", referencia=tramite.referencia)
         retenidos = retener(
             request,
             clave=SESION_RETENIDOS_VENTANILLA,
@@ -542,18 +554,6 @@ def presencial_nuevo(request):
             tipos=ARCHIVOS_VENTANILLA,
             retenidos=retenidos,
         )
-        if valido:
-            tramite = services.tramite_create(
-                datos=form.datos_tramite(),
-                adjuntos=[retenidos[c] for c in ARCHIVOS_VENTANILLA],
-                canal=Tramite.Canal.PRESENCIAL,
-                usuario=request.user,
-            )
-            soltar(request, clave=SESION_RETENIDOS_VENTANILLA)
-            messages.success(
-                request, _("Solicitud registrada con la referencia %(ref)s.") % {"ref": tramite.referencia}
-            )
-            return redirect("personal:recibo", referencia=tramite.referencia)
         form._init_archivos(retenidos, set())
     else:
         form = VentanillaForm(retenidos=retenidos)
