@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Count
 
 from tests.casos import analista_nuevo, broker_en, grupos_de_roles, tramite_nuevo
 from tramites import services
@@ -151,21 +152,29 @@ def test_la_solicitud_recien_creada_se_enruta_tras_el_commit(personal, django_ca
     assert [h.estado_nuevo for h in tramite.historial.all()] == [Estado.INGRESADO, Estado.ASIGNADO]
 
 
-def test_reencolar_ingresados_enruta_solo_los_viejos(personal, settings):
+def test_reencolar_ingresados_encola_solo_los_viejos(personal, settings, monkeypatch):
     from datetime import timedelta
 
     from django.utils import timezone
 
+    from tramites import tasks
+
     settings.REENCOLAR_MINUTOS = 5
     viejo = tramite_nuevo(provincia="17", creado_en=timezone.now() - timedelta(minutes=6))
-    reciente = tramite_nuevo(provincia="17")
+    reciente = tramite_nuevo(provincia="17")  # its own task is probably still on its way
+    encolados = []
+    monkeypatch.setattr(tasks, "encolar", lambda tarea, *args: encolados.append((tarea, args)) or True)
 
     assert reencolar_ingresados.delay().get() == 1
+    assert encolados == [(enrutar_tramite, (viejo.pk,))]
 
+    # Run for real, the old case's task routes it, and in the same batch the recent one that waits.
+    monkeypatch.undo()
+    assert reencolar_ingresados.delay().get() == 1
     viejo.refresh_from_db()
     reciente.refresh_from_db()
-    assert viejo.estado == Estado.ASIGNADO
-    assert reciente.estado == Estado.INGRESADO  # its own task is probably still on its way
+    assert viejo.estado == Estado.ASIGNADO and reciente.estado == Estado.ASIGNADO
+    assert len(asignaciones(viejo)) == len(asignaciones(reciente)) == 1
 
 
 def test_broker_caido_no_impide_la_solicitud_ni_tarda(personal, settings, django_capture_on_commit_callbacks):
@@ -301,6 +310,188 @@ def test_enrutamientos_simultaneos_reparten_la_carga_por_igual(transactional_db,
     carga["analista.pichincha"] = Tramite.objects.filter(analista__username="analista.pichincha").count()
     assert sorted(carga.values()) == [8, 8, 8], carga
     assert HistorialEstado.objects.filter(estado_nuevo=Estado.ASIGNADO).count() == 24
+
+
+# --- batches: one routing task takes the other waiting cases too ---------------------------------
+
+
+def test_la_tarea_enruta_en_lote_los_casos_que_esperan_como_uno_por_uno(personal):
+    """One task routes every waiting case: each with its office, its analyst by the same rule as one at a
+    time (oldest case first, the counts growing as it assigns), its history row, its audit event and
+    its own notice to the office; the tasks of the other cases then find them routed and write nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tramites.models import EventoAuditoria
+
+    pichincha = oficina_de("17")
+    andres = personal["analista.pichincha"]
+    beatriz = analista_nuevo("beatriz", pichincha)
+    tramite_nuevo(estado=Estado.EN_REVISION, oficina=pichincha, analista=andres)
+    inicio = timezone.now() - timedelta(minutes=10)
+    provincias = ["17", "09", "17", "01", "30", "17", "17", "09"]
+    casos = [tramite_nuevo(provincia=p, creado_en=inicio + timedelta(seconds=i)) for i, p in enumerate(provincias)]
+
+    assert enrutar_tramite.delay(casos[4].pk).get() is True
+
+    for t in casos:
+        t.refresh_from_db()
+        assert t.estado == Estado.ASIGNADO
+        assert t.oficina == services.oficina_para_provincia(t.provincia)
+        assert len(asignaciones(t)) == 1
+        [aviso] = Notificacion.objects.filter(tramite=t, destinatario=t.oficina.correo)
+        assert t.referencia in aviso.asunto and t.referencia in aviso.texto
+        assert EventoAuditoria.objects.filter(tramite_id=t.pk, accion="cambio_estado").count() == 1
+    # Pichincha, oldest first: Beatriz (0 open) < Andrés (1), then the tie 1-1 goes to the older account.
+    assert [t.analista for t in casos if t.provincia == "17"] == [beatriz, andres, beatriz, andres]
+    assert [t.analista.username for t in casos if t.provincia == "09"] == ["analista.guayas"] * 2
+    assert [t.analista for t in casos if t.provincia in ("01", "30")] == [None, None]
+
+    for t in casos:
+        assert enrutar_tramite.delay(t.pk).get() is False
+    assert HistorialEstado.objects.filter(estado_nuevo=Estado.ASIGNADO).count() == len(casos)
+    assert Notificacion.objects.filter(tramite__in=casos).count() == len(casos)
+    assert EventoAuditoria.objects.filter(accion="cambio_estado").count() == len(casos)
+
+
+def test_el_lote_tiene_un_tope_y_toma_primero_los_mas_antiguos(personal, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tramites import tasks
+
+    monkeypatch.setattr(tasks, "LOTE_ENRUTAMIENTO", 3)
+    inicio = timezone.now() - timedelta(minutes=10)
+    casos = [tramite_nuevo(provincia="09", creado_en=inicio + timedelta(seconds=i)) for i in range(6)]
+
+    assert enrutar_tramite.delay(casos[5].pk).get() is True
+
+    estados = {t.pk: t.estado for t in Tramite.objects.filter(pk__in=[t.pk for t in casos])}
+    assert [estados[t.pk] for t in casos] == [Estado.ASIGNADO] * 2 + [Estado.INGRESADO] * 3 + [Estado.ASIGNADO]
+
+
+def test_el_correo_de_un_lote_sale_una_vez_por_aviso(personal, django_capture_on_commit_callbacks):
+    """The batch's notices are sent by one task, each as its own message; a repeated delivery of that
+    task sends nothing more."""
+    from django.core import mail
+
+    from tramites.tasks import enviar_notificaciones
+
+    casos = [tramite_nuevo(provincia=p) for p in ("17", "09", "17")]
+    with django_capture_on_commit_callbacks(execute=True) as llamadas:
+        assert enrutar_tramite.delay(casos[0].pk).get() is True
+    assert len(llamadas) == 1  # one e-mail task for the whole batch
+
+    avisos = list(Notificacion.objects.filter(tramite__in=casos).order_by("pk"))
+    assert len(avisos) == 3
+    assert all(n.estado == Notificacion.EstadoEnvio.ENVIADO and n.intentos == 1 for n in avisos)
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == sorted((n.destinatario, n.asunto) for n in avisos)
+    assert [m.body for m in sorted(mail.outbox, key=lambda m: m.subject)] == [
+        n.texto for n in sorted(avisos, key=lambda n: n.asunto)
+    ]
+
+    assert enviar_notificaciones.delay([n.pk for n in avisos]).get() == 0
+    assert len(mail.outbox) == 3
+
+
+def test_correo_de_un_lote_con_smtp_caido_queda_fallido_y_luego_sale_una_vez(personal, settings):
+    from django.core import mail
+
+    from tramites.tasks import enviar_notificaciones
+
+    settings.EMAIL_BACKEND = "tests.test_notificaciones.ServidorCaido"
+    casos = [tramite_nuevo(provincia=p) for p in ("17", "09")]
+    enrutar_tramite.delay(casos[0].pk).get()
+    ids = list(Notificacion.objects.filter(tramite__in=casos).values_list("pk", flat=True))
+
+    assert enviar_notificaciones.delay(ids).get() == 0
+    for n in Notificacion.objects.filter(pk__in=ids):
+        assert n.estado == Notificacion.EstadoEnvio.FALLIDO and n.intentos == 1
+        assert "SMTPServerDisconnected" in n.ultimo_error
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert enviar_notificaciones.delay(ids).get() == 2
+    assert enviar_notificaciones.delay(ids).get() == 0
+    assert len(mail.outbox) == 2
+    assert all(
+        n.estado == Notificacion.EstadoEnvio.ENVIADO and n.intentos == 2
+        for n in Notificacion.objects.filter(pk__in=ids)
+    )
+
+
+@solo_postgres
+@pytest.mark.services
+def test_un_lote_salta_los_casos_que_otro_tiene_bloqueados_sin_esperarlos(transactional_db, tareas_en_proceso):
+    from tramites import demo
+
+    grupos_de_roles()
+    demo.cargar_usuarios()
+    ocupado, *libres = [tramite_nuevo(provincia="17") for _ in range(5)]
+    resultados, errores = [], []
+    with transaction.atomic():
+        Tramite.objects.select_for_update().get(pk=ocupado.pk)  # another batch holds it
+        hilo = threading.Thread(
+            target=_en_hilo,
+            args=(lambda: services.tramite_enrutar(tramite_id=libres[0].pk, lote=50), resultados, errores),
+        )
+        hilo.start()
+        hilo.join(20)
+        assert not hilo.is_alive(), "the batch waited for a case another transaction holds"
+    assert not errores and resultados == [True]
+    assert Tramite.objects.get(pk=ocupado.pk).estado == Estado.INGRESADO  # left for its own task
+    assert all(Tramite.objects.get(pk=t.pk).estado == Estado.ASIGNADO for t in libres)
+    assert services.tramite_enrutar(tramite_id=ocupado.pk, lote=50) is True
+    assert HistorialEstado.objects.filter(estado_nuevo=Estado.ASIGNADO).count() == 5
+
+
+@solo_postgres
+@pytest.mark.services
+def test_lotes_simultaneos_asignan_cada_caso_una_vez_y_reparten_por_igual(transactional_db, tareas_en_proceso):
+    from tramites import demo
+    from tramites.models import EventoAuditoria
+
+    grupos_de_roles()
+    demo.cargar_usuarios()
+    pichincha = oficina_de("17")
+    analista_nuevo("analista.b", pichincha)
+    analista_nuevo("analista.c", pichincha)
+    casos = [tramite_nuevo(provincia=p) for p in ["17", "17", "09", "17", "30", "17"] * 10]
+    barrera = threading.Barrier(6)
+    resultados, errores = [], []
+
+    def trabajar(mios):
+        barrera.wait()
+        try:
+            return [services.tramite_enrutar(tramite_id=t.pk, lote=7) for t in mios]
+        finally:
+            from tramites import audit
+
+            audit.flush()
+
+    hilos = [
+        threading.Thread(target=_en_hilo, args=(trabajar, resultados, errores, casos[i::6])) for i in range(6)
+    ]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join(60)
+
+    assert not errores
+    assert not Tramite.objects.filter(estado=Estado.INGRESADO).exists()
+    assert sum(sum(r) for r in resultados) <= len(casos)  # a case taken by a batch: its own call is False
+    for t in casos:
+        assert len(asignaciones(t)) == 1
+        assert Notificacion.objects.filter(tramite=t).count() == 1
+    assert EventoAuditoria.objects.filter(accion="cambio_estado").count() == len(casos)
+    carga = sorted(
+        Tramite.objects.filter(oficina=pichincha, analista__isnull=False)
+        .values("analista")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+    assert carga == [13, 13, 14], carga
 
 
 def test_los_conteos_de_la_bandeja_siguen_al_tramite_que_se_cierra(

@@ -1,5 +1,5 @@
 """E-mails: each is first a Notificacion row with its rendered text, then a task sends it after commit."""
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 from .models import Notificacion
@@ -24,3 +24,34 @@ def notificar(
     )
     encolar_tras_commit(enviar_notificacion, notificacion.pk)
     return notificacion
+
+
+def notificar_varias(avisos: list[dict]) -> list[Notificacion]:
+    """notificar for many e-mails at once (routing a batch): each is still its own row and its own
+    message, but the rows are written with one INSERT and one task sends them all after commit.
+    Each item has the keyword arguments of notificar."""
+    from .tasks import encolar_tras_commit, enviar_notificaciones
+
+    if not avisos:
+        return []
+    plantillas = {}
+    filas = []
+    with translation.override("es"):
+        for aviso in avisos:
+            nombre = aviso["plantilla"]
+            if nombre not in plantillas:
+                plantillas[nombre] = get_template(f"emails/{nombre}.txt")
+            asunto = aviso["asunto"]
+            texto = plantillas[nombre].render({**aviso["contexto"], "asunto": asunto}).strip() + "\n"
+            filas.append(
+                Notificacion(
+                    destinatario=aviso["destinatario"],
+                    asunto=str(asunto)[:200],
+                    texto=texto,
+                    tramite=aviso.get("tramite"),
+                    queja=aviso.get("queja"),
+                )
+            )
+    filas = Notificacion.objects.bulk_create(filas)
+    encolar_tras_commit(enviar_notificaciones, [n.pk for n in filas])
+    return filas

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from . import audit, references
 from .crypto import encrypt_bytes
 from .models import Adjunto, HistorialEstado, Observacion, Oficina, ProvinciaOficina, Tramite
-from .notifications import notificar
+from .notifications import notificar, notificar_varias
 from .plazos import dias_habiles_entre, sumar_dias_habiles
 from .roles import SISTEMA, Rol
 from .states import ABIERTOS, FINALES, Estado, transicion
@@ -259,6 +259,72 @@ def tramite_transition(
     return tramite
 
 
+def tramites_transition_en_lote(
+    *,
+    cambios: list[tuple[Tramite, str, dict]],
+    accion: str,
+    actor: str,
+    usuario=None,
+    visible_ciudadano: bool = True,
+) -> None:
+    """tramite_transition for many cases at once (routing a batch): the same table, checks, history
+    row and audit event per case, written with one UPDATE and one INSERT.
+
+    `cambios` holds (case, note, fields to set) for rows the caller has just read with
+    select_for_update inside its open transaction. Only for changes without side rules: the end of an
+    observation (the paused clock) and final states (cached counts) go through tramite_transition.
+    """
+    t = transicion(accion)
+    if Estado.OBSERVADO in t.desde or t.hacia in FINALES:
+        raise ValueError(f"«{accion}» no se aplica en lote: use tramite_transition.")
+    if actor not in t.actores:
+        raise TransicionNoPermitida(_("Su rol no permite esta acción."))
+    if t.requiere_nota and any(not nota.strip() for _t, nota, _c in cambios):
+        raise TransicionNoPermitida(_("Debe indicar el motivo."))
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("tramites_transition_en_lote exige una transacción abierta con las filas bloqueadas.")
+    if not cambios:
+        return
+    ahora = timezone.now()
+    campos = {"estado", "actualizado_en"}
+    historial = []
+    for actual, nota, valores in cambios:
+        if actual.estado not in t.desde:
+            raise TransicionNoPermitida(
+                _("El trámite está en estado «%(estado)s»; esta acción ya no es posible.")
+                % {"estado": actual.get_estado_display()}
+            )
+        anterior = actual.estado
+        actual.estado = t.hacia
+        actual.actualizado_en = ahora  # bulk_update does not apply auto_now
+        for campo, valor in valores.items():
+            setattr(actual, campo, valor)
+            campos.add(campo)
+        historial.append(
+            HistorialEstado(
+                tramite=actual,
+                estado_anterior=anterior,
+                estado_nuevo=t.hacia,
+                usuario=usuario,
+                actor=actor,
+                nota=nota,
+                visible_ciudadano=visible_ciudadano,
+                creado_en=ahora,
+            )
+        )
+        audit.registrar(
+            "cambio_estado",
+            usuario=usuario,
+            tramite=actual,
+            objeto=actual.referencia,
+            detalle={"accion": accion, "de": anterior, "a": t.hacia},
+        )
+    # Every row gets every field in `campos`; a row whose `valores` left one out writes back the value
+    # it was read with, under its lock.
+    Tramite.objects.bulk_update([c[0] for c in cambios], fields=sorted(campos))
+    HistorialEstado.objects.bulk_create(historial)
+
+
 def _conteos_finales_invalidar(tramite: Tramite) -> None:
     """The inbox caches the counts of finished cases (selectors.tramites_conteo_por_estado)."""
     from django.core.cache import cache
@@ -296,10 +362,28 @@ def oficina_nacional() -> Oficina:
     return nacional
 
 
-def analista_con_menos_carga(oficina: Oficina):
-    """The active analyst of `oficina` with the fewest open cases; ties go to the oldest account (pk)."""
+def _oficinas_por_provincia(provincias) -> dict[str, Oficina]:
+    """oficina_para_provincia for several provinces with one read of the map (one object per office)."""
+    provincias = set(provincias)
+    oficinas: dict[int, Oficina] = {}
+    mapa = {}
+    for fila in ProvinciaOficina.objects.select_related("oficina").filter(provincia__in=provincias):
+        mapa[fila.provincia] = oficinas.setdefault(fila.oficina_id, fila.oficina)
+    nacional = None
+    resultado = {}
+    for provincia in provincias:
+        oficina = mapa.get(provincia)
+        if oficina is None or not oficina.activa:
+            nacional = nacional or oficina_nacional()
+            oficina = oficinas.setdefault(nacional.pk, nacional)
+        resultado[provincia] = oficina
+    return resultado
+
+
+def _analistas_por_carga(oficinas_ids) -> dict[int, list[list]]:
+    """The active analysts of each office as [open cases, pk, user], fewest open cases first, ties by pk."""
     from django.contrib.auth import get_user_model
-    from django.db.models import OuterRef, Subquery
+    from django.db.models import F, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
     # A correlated count (not a join) so that group or profile rows can never multiply the load.
@@ -310,59 +394,99 @@ def analista_con_menos_carga(oficina: Oficina):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
+    analistas = (
         get_user_model()
-        .objects.filter(is_active=True, perfil__oficina=oficina, groups__name=Rol.ANALISTA)
-        .annotate(abiertos=Coalesce(Subquery(abiertos), 0))
+        .objects.filter(is_active=True, perfil__oficina__in=list(oficinas_ids), groups__name=Rol.ANALISTA)
+        .annotate(abiertos=Coalesce(Subquery(abiertos), 0), oficina_de_perfil=F("perfil__oficina_id"))
         .order_by("abiertos", "pk")
-        .first()
     )
+    por_oficina: dict[int, list[list]] = {}
+    for u in analistas:
+        por_oficina.setdefault(u.oficina_de_perfil, []).append([u.abiertos, u.pk, u])
+    return por_oficina
 
 
-def tramite_enrutar(*, tramite_id: int) -> bool:
-    """Assign a new case to its office and least-loaded analyst. Idempotent: True only if it routed.
+def analista_con_menos_carga(oficina: Oficina):
+    """The active analyst of `oficina` with the fewest open cases; ties go to the oldest account (pk)."""
+    candidatos = _analistas_por_carga([oficina.pk]).get(oficina.pk)
+    return candidatos[0][2] if candidatos else None
 
-    Safe when run twice at once: the case row is locked first, so the second run waits and then sees
-    ASIGNADO; the office row is locked next (always in this order, so no deadlock), so two cases of one
-    office are balanced on committed counts. A queued task that outlives its case is a no-op.
+
+def tramite_enrutar(*, tramite_id: int, lote: int = 1) -> bool:
+    """Assign a new case to its office and least-loaded analyst. Idempotent: True only if this call
+    routed `tramite_id`.
+
+    With `lote` > 1 (the routing task) the same transaction also routes up to `lote - 1` other cases
+    waiting INGRESADO, oldest first, that no other transaction holds (SKIP LOCKED): a burst of cases
+    is routed in batches, and the tasks of the cases a batch took find them ASIGNADO and do nothing.
+
+    Safe when run twice at once: the case's own row is locked first and waited for, so the second run
+    waits and then sees ASIGNADO; the other cases are only taken if free, never waited for. Then the
+    offices' rows are locked, always in pk order (so two batches never deadlock), so that two batches
+    with cases of one office choose analysts on committed counts, one after the other. A queued task
+    that outlives its case is a no-op.
     """
+    # A case never goes back to INGRESADO: a plain read settles a repeated delivery without a lock.
+    if not Tramite.objects.filter(pk=tramite_id, estado=Estado.INGRESADO).exists():
+        return False
     with transaction.atomic():
-        tramite = Tramite.objects.select_for_update().filter(pk=tramite_id).first()
-        if tramite is None or tramite.estado != Estado.INGRESADO:
+        propio = Tramite.objects.select_for_update().filter(pk=tramite_id).first()
+        if propio is None or propio.estado != Estado.INGRESADO:
             return False
-        oficina = oficina_para_provincia(tramite.provincia)
-        # Serialise the choice of analyst inside one office so two workers don't pick on stale counts.
-        Oficina.objects.select_for_update().filter(pk=oficina.pk).first()
-        analista = analista_con_menos_carga(oficina)
+        casos = [propio]
+        if lote > 1:
+            casos += (
+                Tramite.objects.select_for_update(skip_locked=True)
+                .filter(estado=Estado.INGRESADO)
+                .exclude(pk=tramite_id)
+                .order_by("creado_en", "pk")[: lote - 1]
+            )
+        casos.sort(key=lambda t: (t.creado_en, t.pk))
+        _enrutar_bloqueados(casos)
+    return True
+
+
+def _enrutar_bloqueados(casos: list[Tramite]) -> None:
+    """Route cases INGRESADO that this transaction holds locked, in the given order: each goes to the
+    analyst of its office with the fewest open cases at that moment (counting the ones assigned just
+    before it), ties to the oldest account; with no analyst, to the office's queue."""
+    destino = _oficinas_por_provincia(t.provincia for t in casos)
+    oficinas = {o.pk: o for o in destino.values()}
+    # Serialise the choice of analyst inside each office so two workers don't pick on stale counts.
+    list(Oficina.objects.select_for_update().filter(pk__in=sorted(oficinas)).order_by("pk").values_list("pk"))
+    cargas = _analistas_por_carga(oficinas)
+    ahora = timezone.now()
+    cambios, avisos = [], []
+    for tramite in casos:
+        oficina = destino[tramite.provincia]
+        analista = None
+        if candidatos := cargas.get(oficina.pk):
+            fila = min(candidatos, key=lambda c: (c[0], c[1]))
+            fila[0] += 1  # it now has one more open case
+            analista = fila[2]
         nota = (
             _("Asignado a %(oficina)s, analista %(analista)s")
             % {"oficina": oficina.nombre, "analista": analista.get_full_name() or analista.get_username()}
             if analista
             else _("Asignado a %(oficina)s; en la cola de la oficina") % {"oficina": oficina.nombre}
         )
-        tramite_transition(
-            tramite=tramite,
-            accion="asignar",
-            actor=SISTEMA,
-            nota=nota,
-            ya_bloqueado=True,  # locked above; spares a second read, a savepoint and a reload
-            oficina=oficina,
-            analista=analista,
-            enrutado_en=timezone.now(),
-        )
-        notificar(
-            destinatario=oficina.correo,
-            asunto=_("Nuevo trámite de reinserción laboral: %(ref)s") % {"ref": tramite.referencia},
-            plantilla="nuevo_caso_oficina",
-            contexto={
+        cambios.append((tramite, nota, {"oficina": oficina, "analista": analista, "enrutado_en": ahora}))
+        avisos.append(
+            {
+                "destinatario": oficina.correo,
+                "asunto": _("Nuevo trámite de reinserción laboral: %(ref)s") % {"ref": tramite.referencia},
+                "plantilla": "nuevo_caso_oficina",
+                "contexto": {
+                    "tramite": tramite,
+                    "oficina": oficina,
+                    "analista": analista,
+                    "base_url": settings.PUBLIC_BASE_URL,
+                },
                 "tramite": tramite,
-                "oficina": oficina,
-                "analista": analista,
-                "base_url": settings.PUBLIC_BASE_URL,
-            },
-            tramite=tramite,
+            }
         )
-    return True
+    tramites_transition_en_lote(cambios=cambios, accion="asignar", actor=SISTEMA)
+    notificar_varias(avisos)
 
 
 def observado_desde(tramite: Tramite):

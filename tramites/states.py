@@ -1,4 +1,5 @@
-"""The case states and the ONE table of allowed changes; services.tramite_transition is its only user."""
+"""The case states and the ONE table of allowed changes; services.tramite_transition (and its batch
+form for routing, tramites_transition_en_lote) are its only users."""
 from dataclasses import dataclass
 
 from django.db import models

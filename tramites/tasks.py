@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 _MAX_ESPERA_REINTENTO = 240
 # First wait before an e-mail is tried again; doubled on each retry.
 REINTENTO_CORREO_SEGUNDOS = 30
+# Most cases one routing task takes at once (its own and the oldest others waiting): one transaction,
+# a few statements and one e-mail task for the whole batch.
+LOTE_ENRUTAMIENTO = 200
 
 
 def encolar(task, *args) -> bool:
@@ -55,12 +58,14 @@ def _espera(reintentos: int, base: int) -> int:
     max_retries=5,
 )
 def enrutar_tramite(self, tramite_id: int) -> bool:
-    """Route one case (services.tramite_enrutar). A database hiccup retries; a lost message is
-    found again by reencolar_ingresados; a second delivery finds the case ASIGNADO and does nothing."""
+    """Route one case and, in the same transaction, up to LOTE_ENRUTAMIENTO - 1 other cases waiting
+    INGRESADO that no other worker holds (services.tramite_enrutar). True only if this run routed
+    `tramite_id`. A database hiccup retries; a lost message is found again by reencolar_ingresados; a
+    second delivery, or the task of a case a batch already took, finds it ASIGNADO and does nothing."""
     from .services import tramite_enrutar
 
     try:
-        return tramite_enrutar(tramite_id=tramite_id)
+        return tramite_enrutar(tramite_id=tramite_id, lote=LOTE_ENRUTAMIENTO)
     finally:
         audit.flush()
 
@@ -118,6 +123,73 @@ def enviar_notificacion(self, notificacion_id: int) -> str:
         # or the next run sends it.
         return "fallida"
     raise self.retry(exc=error, countdown=_espera(self.request.retries, REINTENTO_CORREO_SEGUNDOS))
+
+
+def _cerrar(conexion) -> None:
+    try:
+        conexion.close()
+    except Exception:  # nosec B110 - a dead connection may fail to close; the outcome is on the rows
+        pass
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=6)
+def enviar_notificaciones(self, ids: list[int]) -> int:
+    """Send several recorded e-mails (those notificar_varias wrote in one batch) over one connection;
+    returns how many were sent. Each is its own message with its own outcome on its row. The rows are
+    locked in pk order (concurrent deliveries wait for each other, never deadlock) and rows already
+    ENVIADO are skipped, so nothing is sent twice; the ones that failed are tried again by a retry of
+    this task with just them, as enviar_notificacion does for one."""
+    from django.core.mail import EmailMessage, get_connection
+
+    from .models import Notificacion
+
+    fallidas: list[int] = []
+    ultimo_error = None
+    with transaction.atomic():
+        filas = list(
+            Notificacion.objects.select_for_update()
+            .filter(pk__in=ids)
+            .exclude(estado=Notificacion.EstadoEnvio.ENVIADO)
+            .order_by("pk")
+        )
+        if not filas:
+            return 0
+        conexion = get_connection(fail_silently=False)
+        try:
+            conexion.open()
+        except Exception as exc:  # the server cannot be reached: every row fails with this error
+            error_conexion = exc
+        else:
+            error_conexion = None
+        for n in filas:
+            n.intentos += 1
+            error = error_conexion
+            if error is None:
+                try:
+                    EmailMessage(
+                        n.asunto, n.texto, settings.DEFAULT_FROM_EMAIL, [n.destinatario], connection=conexion
+                    ).send()
+                except Exception as exc:  # SMTP refused, timeout...: record it, retry after the block
+                    error = exc
+                    _cerrar(conexion)  # it may be broken: the next message opens a new one
+            if error is None:
+                n.estado = Notificacion.EstadoEnvio.ENVIADO
+                n.enviada_en = timezone.now()
+            else:
+                ultimo_error = error
+                fallidas.append(n.pk)
+                n.ultimo_error = f"{type(error).__name__}: {error}"[:1000]
+                n.estado = Notificacion.EstadoEnvio.FALLIDO
+        _cerrar(conexion)
+        Notificacion.objects.bulk_update(filas, ["intentos", "ultimo_error", "estado", "enviada_en"])
+    if not fallidas:
+        return len(filas)
+    logger.warning("%s de %s notificaciones no enviadas: %s", len(fallidas), len(filas), ultimo_error)
+    if self.request.called_directly or self.request.is_eager:
+        return len(filas) - len(fallidas)  # in-process: reintentar_notificaciones sends them later
+    raise self.retry(
+        args=[fallidas], exc=ultimo_error, countdown=_espera(self.request.retries, REINTENTO_CORREO_SEGUNDOS)
+    )
 
 
 @shared_task
