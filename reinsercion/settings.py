@@ -204,6 +204,10 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Celery's Django fix-up closes the database connection after every task unless this is set; with it,
+# connections are kept as in the web processes (CONN_MAX_AGE) and closed by reinsercion.celery's
+# handler when they had an error or are too old. Celery still closes them every this many tasks.
+CELERY_DB_REUSE_MAX = 1000
 # max_retries=0: a publish tries the connection once (kombu would otherwise keep retrying for the whole
 # connect timeout, ~2 s per task); the worker's own consuming connection keeps its retry loop.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
