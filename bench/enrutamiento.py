@@ -1,6 +1,7 @@
 """Routing throughput with one real Celery worker on PostgreSQL and Redis.
 
-Run: `.venv/bin/python -m bench.enrutamiento [--casos 5000] [--fondo 20000] [--concurrencia 4]`
+Run: `.venv/bin/python -m bench.enrutamiento [--casos 5000] [--fondo 20000] [--concurrencia 4]
+[--orden creacion|inverso]`
 
 It uses its own database (BENCH_BD, default `reinsercion_bench_enrutamiento`, on BENCH_PG, default
 postgres://postgres@127.0.0.1:5432) and its own Redis database (BENCH_REDIS, default
@@ -8,12 +9,14 @@ redis://127.0.0.1:6379/4, emptied first); two runs at once need different ones.
 It migrates, loads the demo offices and staff, generates
 --fondo routed cases (so that the least-loaded-analyst query has load to count) and --casos cases in
 INGRESADO, starts ONE worker (`celery -A reinsercion worker`, prefork, --concurrencia processes;
-e-mail to memory), queues the routing task of every INGRESADO case and measures the time until none is
-left. Each task routes its case and, in the same transaction, up to 199 other waiting ones
-(tramites.tasks.LOTE_ENRUTAMIENTO); the worker also sends, in the same queue, the notices to the
-offices that each batch writes (one e-mail per case, one task per batch). It then waits for those
-e-mails to be sent, reports that time too, and checks that every case has exactly one INGRESADO →
-ASIGNADO history row, one notice to its office (sent) and one audit event of the change.
+e-mail to memory), queues the routing task of every INGRESADO case (in the order they were filed, as
+the web queues them; `--orden inverso`: newest first) and measures the time until none is left.
+Each task routes its case and, in the same transaction, up to 199 other waiting ones
+(tramites.tasks.LOTE_ENRUTAMIENTO); the tasks of the cases a batch took find them routed and do
+nothing. The worker also sends, in the same queue, the notices to the offices that each batch writes
+(one e-mail per case, one task per batch). It then waits for those e-mails to be sent, reports that
+time too, and checks that every case has exactly one INGRESADO → ASIGNADO history row, one sent
+notice to its office and one audit event of the change.
 Target: at least 200 cases per second.
 """
 
@@ -65,6 +68,12 @@ def main() -> int:
     parser.add_argument("--fondo", type=int, default=20000)
     parser.add_argument("--concurrencia", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument(
+        "--orden",
+        choices=["creacion", "inverso"],
+        default="creacion",
+        help="order of the tasks in the queue: as the cases were filed (default) or newest first",
+    )
     args = parser.parse_args()
 
     crear_bd()
@@ -92,7 +101,9 @@ def main() -> int:
     call_command("generar_casos", args.casos, semilla=4, estado="INGRESADO")
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
-    ids = list(Tramite.objects.filter(estado="INGRESADO").values_list("pk", flat=True))
+    # As tramite_create queues them: in the order the cases were filed (--orden inverso: newest first).
+    orden = ("-creado_en", "-pk") if args.orden == "inverso" else ("creado_en", "pk")
+    ids = list(Tramite.objects.filter(estado="INGRESADO").order_by(*orden).values_list("pk", flat=True))
     redis.Redis.from_url(BROKER).flushdb()
 
     log = tempfile.NamedTemporaryFile(prefix="worker-enrutamiento-", suffix=".log", delete=False)
