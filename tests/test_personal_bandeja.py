@@ -4,7 +4,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -174,10 +176,12 @@ def test_la_primera_pagina_no_hace_consultas_por_fila(personal, pichincha):
     c = cliente(personal["analista.pichincha"])
     for _ in range(3):
         _caso(pichincha, dias=5, analista=personal["analista.pichincha"])
+    cache.clear()  # the cases are made directly, not through services: no count was invalidated
     with CaptureQueriesContext(connection) as pocas:
         c.get("/personal/")
     for _ in range(22):
         _caso(pichincha, dias=5, analista=personal["analista.pichincha"])
+    cache.clear()
     with CaptureQueriesContext(connection) as muchas:
         c.get("/personal/")
     assert len(muchas) == len(pocas)
@@ -216,3 +220,50 @@ def test_busqueda_por_nombre_en_paginas_con_su_total(personal, pichincha):
         assert len(_referencias(html)) == (2 if pagina == 9 else 25)
     html = c.get("/personal/", {"q": "Nadie Asi"}).content.decode()
     assert "0 trámites" in html and not _referencias(html)
+
+
+def _conteos_sql(consultas) -> int:
+    return sum("GROUP BY" in q["sql"].upper() for q in consultas.captured_queries)
+
+
+@pytest.mark.django_db
+def test_los_conteos_se_guardan_y_cada_cambio_de_estado_los_renueva(
+    personal, pichincha, django_capture_on_commit_callbacks
+):
+    """The per-state counts are cached per office; routing, a staff action and a new case renew them."""
+    from tests.test_solicitud import adjuntos, datos_validos
+    from tramites import services
+
+    analista = personal["analista.pichincha"]
+    c = cliente(analista)
+    supervisor = cliente(personal["supervisor.nacional"])
+    _caso(pichincha, dias=5, analista=analista)
+    with CaptureQueriesContext(connection) as primera:
+        html = c.get("/personal/").content.decode()
+    assert _conteos_sql(primera) == 1 and re.search(r"Asignado: <strong>1</strong>", html)
+    with CaptureQueriesContext(connection) as segunda:
+        c.get("/personal/")
+    assert _conteos_sql(segunda) == 0  # served from the cache
+    assert re.search(r"Ingresado: <strong>0</strong>", supervisor.get("/personal/").content.decode())
+
+    # A new online case: the national view counts it at once; routed, the office counts it.
+    with django_capture_on_commit_callbacks(execute=False) as tras_commit:
+        respuesta = Client().post("/solicitud/", {**datos_validos(), **adjuntos()})
+    assert respuesta.status_code == 302
+    assert re.search(r"Ingresado: <strong>1</strong>", supervisor.get("/personal/").content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        for llamada in tras_commit:
+            llamada()
+    nuevo = Tramite.objects.get(apellidos="Pérez Andrade")
+    assert nuevo.estado == Estado.ASIGNADO and nuevo.oficina == pichincha
+    assert re.search(r"Asignado: <strong>2</strong>", c.get("/personal/").content.decode())
+    html = supervisor.get("/personal/").content.decode()
+    assert re.search(r"Asignado: <strong>2</strong>", html) and re.search(r"Ingresado: <strong>0</strong>", html)
+
+    # A staff action moves one case: both views show it.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tramite_tomar(tramite=nuevo, usuario=analista)
+    html = c.get("/personal/").content.decode()
+    assert re.search(r"Asignado: <strong>1</strong>", html)
+    assert re.search(r"En revisión: <strong>1</strong>", html)
+    assert re.search(r"En revisión: <strong>1</strong>", supervisor.get("/personal/").content.decode())

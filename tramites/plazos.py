@@ -25,8 +25,11 @@ def sumar_dias_habiles(desde: date, dias: int) -> date:
     return dia
 
 
+@lru_cache(maxsize=4096)
 def dias_habiles_entre(desde: date, hasta: date) -> int:
-    """Business days after `desde` up to and including `hasta`; negative when `hasta` is earlier."""
+    """Business days after `desde` up to and including `hasta`; negative when `hasta` is earlier.
+
+    Cached: an inbox page asks it for every row, and the rows share a few dozen due dates."""
     if hasta == desde:
         return 0
     signo = 1

@@ -137,50 +137,41 @@ def tramites_bandeja(
 def tramites_conteo_por_estado(*, usuario) -> dict[str, int]:
     """Cases per state among those the user sees.
 
-    Open states are counted live (a partial index keeps that proportional to the open work). Finished
-    cases only ever grow and are most of the table after a few years, so their counts come from the
-    cache, cleared by every transition into a final state (services.tramite_transition) and kept at
-    most CONTEO_FINALES_SEGUNDOS otherwise; window clerks, whose scope is personal, count live.
+    Counted with one GROUP BY (open states from a small partial index) and kept in the cache per office
+    (and one entry for the national view), so an inbox page usually costs no count at all. Every
+    change of state clears the entries of the offices it touches (services._conteos_invalidar: on the
+    change and again after commit), a new case clears the national one, and an entry lives at most
+    CONTEO_SEGUNDOS in any case; window clerks, whose scope is personal, count live.
     """
     from django.core.cache import cache
 
-    from .states import ABIERTOS, FINALES
-
-    visibles = tramites_visibles(usuario=usuario).order_by()
-
-    def contar(estados=None) -> dict[str, int]:
-        qs = visibles if estados is None else visibles.filter(estado__in=sorted(estados))
-        # COUNT(*), not COUNT(id): the partial index alone answers it (index-only scan).
-        return {f["estado"]: f["n"] for f in qs.values("estado").annotate(n=Count("*"))}
-
-    clave = _clave_conteo_finales(usuario)
-    finales = cache.get(clave) if clave else None
-    if finales is None:  # one query over every state, and the finished part is kept
-        conteo = contar()
+    clave = _clave_conteo(usuario)
+    conteo = cache.get(clave) if clave else None
+    if conteo is None:
+        visibles = tramites_visibles(usuario=usuario).order_by()
+        # COUNT(*), not COUNT(id): for open states the partial index alone answers it.
+        conteo = {f["estado"]: f["n"] for f in visibles.values("estado").annotate(n=Count("*"))}
         if clave:
-            cache.set(clave, {e: n for e, n in conteo.items() if e in FINALES}, CONTEO_FINALES_SEGUNDOS)
-        return conteo
-    conteo = contar(ABIERTOS)
-    conteo.update(finales)
+            cache.set(clave, conteo, CONTEO_SEGUNDOS)
     return conteo
 
 
-CONTEO_FINALES_SEGUNDOS = 300
+CONTEO_SEGUNDOS = 300
 
 
-def _clave_conteo_finales(usuario) -> str | None:
+def _clave_conteo(usuario) -> str | None:
     roles = roles_de(usuario)
     if Rol.SUPERVISOR in roles:
-        return "conteo_finales:todas"
+        return "conteo_estados:todas"
     if Rol.VENTANILLA in roles:
         return None
     oficina = oficina_de(usuario)
-    return f"conteo_finales:oficina:{oficina.pk}" if oficina else None
+    return f"conteo_estados:oficina:{oficina.pk}" if oficina else None
 
 
-def claves_conteo_finales(tramite: Tramite) -> list[str]:
-    """The cached counts that a case reaching a final state makes stale."""
-    return ["conteo_finales:todas", f"conteo_finales:oficina:{tramite.oficina_id}"]
+def claves_conteo(*oficina_ids) -> list[str]:
+    """The cached counts that a change of state in these offices (and in the national view) makes stale."""
+    return ["conteo_estados:todas"] + [f"conteo_estados:oficina:{i}" for i in sorted({i for i in oficina_ids if i})]
 
 
 def analistas_de_oficina(*, oficina):

@@ -41,9 +41,8 @@ def adjunto_preparar(
 ) -> Adjunto:
     """Write a validated upload to private storage under a random name; return its row, unsaved."""
     archivo.seek(0)
-    contenido = archivo.read()
-    if cifrar:
-        contenido = encrypt_bytes(contenido)
+    # Unencrypted, the upload goes to storage as it is (a large upload's temporary file is moved).
+    contenido = ContentFile(encrypt_bytes(archivo.read())) if cifrar else archivo
     adjunto = Adjunto(
         tramite=tramite,
         tipo=tipo,
@@ -56,7 +55,7 @@ def adjunto_preparar(
         sesion=sesion,
         subido_por=usuario if getattr(usuario, "is_authenticated", False) else None,
     )
-    adjunto.archivo.save("x." + validado.extension, ContentFile(contenido), save=False)
+    adjunto.archivo.save("x." + validado.extension, contenido, save=False)
     return adjunto
 
 
@@ -173,6 +172,8 @@ def _tramite_crear(*, datos, adjuntos, nuevos, canal, usuario) -> Tramite:
         if usuario is not None:
             audit.registrar("tramite_registrado", usuario=usuario, tramite=tramite, objeto=tramite.referencia)
 
+        _conteos_invalidar()  # the national view counts the new case
+
         from .tasks import encolar_tras_commit, enrutar_tramite
 
         encolar_tras_commit(enrutar_tramite, tramite.pk)
@@ -215,6 +216,7 @@ def tramite_transition(
                 % {"estado": actual.get_estado_display()}
             )
         anterior = actual.estado
+        oficina_anterior = actual.oficina_id
         ahora = timezone.now()
         actual.estado = t.hacia
         campos = {"estado", "actualizado_en"}
@@ -252,8 +254,7 @@ def tramite_transition(
             objeto=actual.referencia,
             detalle={"accion": accion, "de": anterior, "a": t.hacia},
         )
-        if t.hacia in FINALES:
-            _conteos_finales_invalidar(actual)
+        _conteos_invalidar(oficina_anterior, actual.oficina_id)
     if not ya_bloqueado:
         tramite.refresh_from_db()
     return tramite
@@ -272,7 +273,7 @@ def tramites_transition_en_lote(
 
     `cambios` holds (case, note, fields to set) for rows the caller has just read with
     select_for_update inside its open transaction. Only for changes without side rules: the end of an
-    observation (the paused clock) and final states (cached counts) go through tramite_transition.
+    observation (the paused clock) and final states go through tramite_transition.
     """
     t = transicion(accion)
     if Estado.OBSERVADO in t.desde or t.hacia in FINALES:
@@ -288,6 +289,7 @@ def tramites_transition_en_lote(
     ahora = timezone.now()
     campos = {"estado", "actualizado_en"}
     historial = []
+    oficinas = {actual.oficina_id for actual, _nota, _valores in cambios}
     for actual, nota, valores in cambios:
         if actual.estado not in t.desde:
             raise TransicionNoPermitida(
@@ -329,15 +331,16 @@ def tramites_transition_en_lote(
     for valores, pks in grupos.items():
         Tramite.objects.filter(pk__in=pks).update(**dict(zip(columnas, valores, strict=True)))
     HistorialEstado.objects.bulk_create(historial)
+    _conteos_invalidar(*oficinas, *(actual.oficina_id for actual, _nota, _valores in cambios))
 
 
-def _conteos_finales_invalidar(tramite: Tramite) -> None:
-    """The inbox caches the counts of finished cases (selectors.tramites_conteo_por_estado)."""
+def _conteos_invalidar(*oficina_ids) -> None:
+    """The inbox caches the counts per state (selectors.tramites_conteo_por_estado)."""
     from django.core.cache import cache
 
-    from .selectors import claves_conteo_finales
+    from .selectors import claves_conteo
 
-    claves = claves_conteo_finales(tramite)
+    claves = claves_conteo(*oficina_ids)
     cache.delete_many(claves)
     # Again after commit: a page computed between this moment and the commit saw the old figure.
     transaction.on_commit(lambda: cache.delete_many(claves))
