@@ -131,6 +131,8 @@ def tramites_bandeja(
 
     observado = HistorialEstado.objects.filter(tramite=OuterRef("pk"), estado_nuevo=Estado.OBSERVADO)
     qs = qs.annotate(observado_en=Subquery(observado.order_by("-creado_en", "-id").values("creado_en")[:1]))
+    # The page shows neither the citizen's message nor the confirmation e-mail: not read for 25 rows.
+    qs = qs.defer("mensaje", "correo_confirmacion")
     return qs.order_by(F("vence_el").asc(nulls_last=True), "creado_en", "id")
 
 
