@@ -132,6 +132,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "personal:login"
 LOGIN_REDIRECT_URL = "personal:bandeja"
+SESSION_ENGINE = "tramites.sesiones"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
