@@ -5,20 +5,29 @@ from django.utils import translation
 from .models import Notificacion
 
 
+def renderizar(*, plantilla: str, contexto: dict, asunto: str) -> str:
+    """The text of an e-mail. Citizens and offices are written to in Spanish, whatever language the
+    sender's page was in."""
+    with translation.override("es"):
+        return render_to_string(f"emails/{plantilla}.txt", {**contexto, "asunto": asunto}).strip() + "\n"
+
+
 def notificar(
     *,
     destinatario: str,
     asunto: str,
-    plantilla: str,
-    contexto: dict,
+    plantilla: str = "",
+    contexto: dict | None = None,
+    texto: str | None = None,
     tramite=None,
     queja=None,
 ) -> Notificacion:
+    """Record an e-mail (rendered from `plantilla`, or its `texto` already rendered by renderizar) and
+    queue its sending after commit."""
     from .tasks import encolar_tras_commit, enviar_notificacion
 
-    # Citizens and offices are written to in Spanish, whatever language the sender's page was in.
-    with translation.override("es"):
-        texto = render_to_string(f"emails/{plantilla}.txt", {**contexto, "asunto": asunto}).strip() + "\n"
+    if texto is None:
+        texto = renderizar(plantilla=plantilla, contexto=contexto or {}, asunto=asunto)
     notificacion = Notificacion.objects.create(
         destinatario=destinatario, asunto=str(asunto)[:200], texto=texto, tramite=tramite, queja=queja
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from . import audit, references
 from .crypto import encrypt_bytes
 from .models import Adjunto, HistorialEstado, Observacion, Oficina, ProvinciaOficina, Tramite
-from .notifications import notificar, notificar_varias
+from .notifications import notificar, notificar_varias, renderizar
 from .plazos import dias_habiles_entre, sumar_dias_habiles
 from .roles import SISTEMA, Rol
 from .states import ABIERTOS, FINALES, Estado, transicion
@@ -132,6 +132,13 @@ def _tramite_crear(*, datos, adjuntos, nuevos, canal, usuario) -> Tramite:
         )
         for _intento in range(6):
             tramite.referencia = references.generar(timezone.localtime(ahora).year)
+            # The confirmation e-mail is written before the insert, so the case is saved with it.
+            asunto = _("Solicitud de reinserción laboral recibida: %(ref)s") % {"ref": tramite.referencia}
+            tramite.correo_confirmacion = renderizar(
+                plantilla="confirmacion",
+                contexto={"tramite": tramite, "adjuntos": adjuntos, "base_url": settings.PUBLIC_BASE_URL},
+                asunto=asunto,
+            )
             try:
                 with transaction.atomic():
                     tramite.save()
@@ -160,15 +167,7 @@ def _tramite_crear(*, datos, adjuntos, nuevos, canal, usuario) -> Tramite:
             else _("Solicitud registrada en ventanilla de Gestión Documental"),
             creado_en=ahora,
         )
-        notificacion = notificar(
-            destinatario=tramite.correo,
-            asunto=_("Solicitud de reinserción laboral recibida: %(ref)s") % {"ref": tramite.referencia},
-            plantilla="confirmacion",
-            contexto={"tramite": tramite, "adjuntos": adjuntos, "base_url": settings.PUBLIC_BASE_URL},
-            tramite=tramite,
-        )
-        tramite.correo_confirmacion = notificacion.texto
-        tramite.save(update_fields=["correo_confirmacion"])
+        notificar(destinatario=tramite.correo, asunto=asunto, texto=tramite.correo_confirmacion, tramite=tramite)
         if usuario is not None:
             audit.registrar("tramite_registrado", usuario=usuario, tramite=tramite, objeto=tramite.referencia)
 
