@@ -81,6 +81,10 @@ def _filtro_busqueda(q: str) -> Q:
     return filtro
 
 
+# The inbox shows the analyst's name only.
+_USUARIO_NO_MOSTRADO = ("password", "last_login", "is_superuser", "email", "is_staff", "date_joined")
+
+
 def tramites_bandeja(
     *,
     usuario,
@@ -132,7 +136,9 @@ def tramites_bandeja(
     observado = HistorialEstado.objects.filter(tramite=OuterRef("pk"), estado_nuevo=Estado.OBSERVADO)
     qs = qs.annotate(observado_en=Subquery(observado.order_by("-creado_en", "-id").values("creado_en")[:1]))
     # The page shows neither the citizen's message nor the confirmation e-mail: not read for 25 rows.
-    qs = qs.defer("mensaje", "correo_confirmacion")
+    qs = qs.select_related(None).select_related("analista").defer(
+        "mensaje", "correo_confirmacion", *(f"analista__{c}" for c in _USUARIO_NO_MOSTRADO)
+    )
     return qs.order_by(F("vence_el").asc(nulls_last=True), "creado_en", "id")
 
 

@@ -226,8 +226,8 @@ class _Paginador(Paginator):
             filas = list(
                 self.object_list.annotate(total_en_ventana=Window(Count("*")))[desde : desde + self.per_page]
             )
-            if filas:
-                self._total = filas[0].total_en_ventana
+            if filas or numero == 1:
+                self._total = filas[0].total_en_ventana if filas else 0
                 return self._get_page(filas, numero, self)
         return super().get_page(number)
 
