@@ -199,6 +199,9 @@ def totp_registrar(request):
 # --- the inbox -----------------------------------------------------------------------------------
 
 
+_PAGINA_MAXIMA = 1_000_000
+
+
 class _Paginador(Paginator):
     """The inbox's paginator: no separate COUNT when the total is already known or can ride along.
 
@@ -222,6 +225,9 @@ class _Paginador(Paginator):
                 numero = max(1, int(number))
             except (TypeError, ValueError):
                 numero = 1
+            # A page number no list reaches (and that no database takes as an OFFSET) goes to the usual
+            # path, which answers with the last page.
+            numero = min(numero, _PAGINA_MAXIMA)
             desde = (numero - 1) * self.per_page
             filas = list(
                 self.object_list.annotate(total_en_ventana=Window(Count("*")))[desde : desde + self.per_page]
