@@ -1,5 +1,5 @@
 """E-mails: each is first a Notificacion row with its rendered text, then a task sends it after commit."""
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from .models import Notificacion
@@ -43,24 +43,16 @@ def notificar_varias(avisos: list[dict]) -> list[Notificacion]:
 
     if not avisos:
         return []
-    plantillas = {}
-    filas = []
-    with translation.override("es"):
-        for aviso in avisos:
-            nombre = aviso["plantilla"]
-            if nombre not in plantillas:
-                plantillas[nombre] = get_template(f"emails/{nombre}.txt")
-            asunto = aviso["asunto"]
-            texto = plantillas[nombre].render({**aviso["contexto"], "asunto": asunto}).strip() + "\n"
-            filas.append(
-                Notificacion(
-                    destinatario=aviso["destinatario"],
-                    asunto=str(asunto)[:200],
-                    texto=texto,
-                    tramite=aviso.get("tramite"),
-                    queja=aviso.get("queja"),
-                )
-            )
+    filas = [
+        Notificacion(
+            destinatario=aviso["destinatario"],
+            asunto=str(aviso["asunto"])[:200],
+            texto=renderizar(plantilla=aviso["plantilla"], contexto=aviso["contexto"], asunto=aviso["asunto"]),
+            tramite=aviso.get("tramite"),
+            queja=aviso.get("queja"),
+        )
+        for aviso in avisos
+    ]
     filas = Notificacion.objects.bulk_create(filas)
     encolar_tras_commit(enviar_notificaciones, [n.pk for n in filas])
     return filas
