@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
@@ -92,39 +91,6 @@ def reencolar_ingresados() -> int:
     return enviados
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=6)
-def enviar_notificacion(self, notificacion_id: int) -> str:
-    """Send one recorded e-mail. The row lock makes concurrent deliveries of the same notification
-    wait for each other, and a row already ENVIADO is never sent again."""
-    from .models import Notificacion
-
-    error = None
-    with transaction.atomic():
-        n = Notificacion.objects.select_for_update().filter(pk=notificacion_id).first()
-        if n is None or n.estado == Notificacion.EstadoEnvio.ENVIADO:
-            return "omitida"
-        n.intentos += 1
-        try:
-            send_mail(n.asunto, n.texto, settings.DEFAULT_FROM_EMAIL, [n.destinatario], fail_silently=False)
-        except Exception as exc:  # SMTP refused, timeout, DNS...: record it, then retry outside the block
-            error = exc
-            n.ultimo_error = f"{type(exc).__name__}: {exc}"[:1000]
-            n.estado = Notificacion.EstadoEnvio.FALLIDO
-            n.save(update_fields=["intentos", "ultimo_error", "estado"])
-        else:
-            n.estado = Notificacion.EstadoEnvio.ENVIADO
-            n.enviada_en = timezone.now()
-            n.save(update_fields=["intentos", "estado", "enviada_en"])
-    if error is None:
-        return "enviada"
-    logger.warning("notificación %s no enviada (intento %s): %s", notificacion_id, n.intentos, error)
-    if self.request.called_directly or self.request.is_eager:
-        # In-process (embedded default): no retry loop inside the request; reintentar_notificaciones
-        # or the next run sends it.
-        return "fallida"
-    raise self.retry(exc=error, countdown=_espera(self.request.retries, REINTENTO_CORREO_SEGUNDOS))
-
-
 def _cerrar(conexion) -> None:
     try:
         conexion.close()
@@ -132,13 +98,11 @@ def _cerrar(conexion) -> None:
         pass
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=6)
-def enviar_notificaciones(self, ids: list[int]) -> int:
-    """Send several recorded e-mails (those notificar_varias wrote in one batch) over one connection;
-    returns how many were sent. Each is its own message with its own outcome on its row. The rows are
-    locked in pk order (concurrent deliveries wait for each other, never deadlock) and rows already
-    ENVIADO are skipped, so nothing is sent twice; the ones that failed are tried again by a retry of
-    this task with just them, as enviar_notificacion does for one."""
+def _enviar_registradas(ids: list[int]) -> tuple[int, list[int], Exception | None]:
+    """Send the recorded e-mails among `ids` not yet ENVIADO, each as its own message over one
+    connection, and write each outcome on its row. Returns how many were tried, the ids that failed and
+    the last error. The rows are locked in pk order: concurrent deliveries wait for each other (never
+    deadlock), and a row already ENVIADO is never sent again."""
     from django.core.mail import EmailMessage, get_connection
 
     from .models import Notificacion
@@ -153,7 +117,7 @@ def enviar_notificaciones(self, ids: list[int]) -> int:
             .order_by("pk")
         )
         if not filas:
-            return 0
+            return 0, [], None
         conexion = get_connection(fail_silently=False)
         try:
             conexion.open()
@@ -182,14 +146,41 @@ def enviar_notificaciones(self, ids: list[int]) -> int:
                 n.estado = Notificacion.EstadoEnvio.FALLIDO
         _cerrar(conexion)
         Notificacion.objects.bulk_update(filas, ["intentos", "ultimo_error", "estado", "enviada_en"])
+    return len(filas), fallidas, ultimo_error
+
+
+def _en_proceso(tarea) -> bool:
+    """Run in-process (the embedded default): no retry loop inside the request; reintentar_notificaciones
+    or the next run sends what failed."""
+    return tarea.request.called_directly or tarea.request.is_eager
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=6)
+def enviar_notificacion(self, notificacion_id: int) -> str:
+    """Send one recorded e-mail ("enviada", "omitida" when already sent or gone, "fallida")."""
+    intentadas, fallidas, error = _enviar_registradas([notificacion_id])
+    if not intentadas:
+        return "omitida"
     if not fallidas:
-        return len(filas)
-    logger.warning("%s de %s notificaciones no enviadas: %s", len(fallidas), len(filas), ultimo_error)
-    if self.request.called_directly or self.request.is_eager:
-        return len(filas) - len(fallidas)  # in-process: reintentar_notificaciones sends them later
-    raise self.retry(
-        args=[fallidas], exc=ultimo_error, countdown=_espera(self.request.retries, REINTENTO_CORREO_SEGUNDOS)
-    )
+        return "enviada"
+    logger.warning("notificación %s no enviada: %s", notificacion_id, error)
+    if _en_proceso(self):
+        return "fallida"
+    raise self.retry(exc=error, countdown=_espera(self.request.retries, REINTENTO_CORREO_SEGUNDOS))
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=6)
+def enviar_notificaciones(self, ids: list[int]) -> int:
+    """Send several recorded e-mails (those notificar_varias wrote in one batch) over one connection;
+    returns how many were sent. The ones that failed are tried again by a retry of this task with just
+    them, as enviar_notificacion does for one."""
+    intentadas, fallidas, error = _enviar_registradas(ids)
+    if not fallidas:
+        return intentadas
+    logger.warning("%s de %s notificaciones no enviadas: %s", len(fallidas), intentadas, error)
+    if _en_proceso(self):
+        return intentadas - len(fallidas)
+    raise self.retry(args=[fallidas], exc=error, countdown=_espera(self.request.retries, REINTENTO_CORREO_SEGUNDOS))
 
 
 @shared_task
