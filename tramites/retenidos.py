@@ -1,8 +1,9 @@
 """Held files: an accepted upload is kept for the browser session while the rest of its form is
 corrected, so nobody has to choose a good file twice. Used by the online form and the window form;
 files no request claims are deleted after HELD_FILES_HOURS by tasks.purgar_adjuntos_retenidos."""
+
 from . import services
-from .models import Adjunto
+from .models import Adjunto, Tramite
 
 
 def retenidos_de(request, *, clave: str) -> dict[str, Adjunto]:
@@ -33,39 +34,41 @@ def retener(request, *, clave: str, form, tipos: dict[str, str], retenidos: dict
             usuario=request.user,
         )
         if anterior is not None:
-            anterior.archivo.delete(save=False)
-            anterior.delete()
+            _borrar(anterior)
     request.session[clave] = {campo: a.pk for campo, a in retenidos.items()}
     return retenidos
 
 
-def para_el_tramite(request, *, form, tipos: dict[str, str], retenidos: dict[str, Adjunto]) -> list[Adjunto]:
-    """The files a valid form hands to services.tramite_create, in field order.
+def _borrar(adjunto: Adjunto) -> None:
+    adjunto.archivo.delete(save=False)
+    adjunto.delete()
 
-    A file held from an earlier attempt is passed as it is (tramite_create claims it); a file uploaded
-    with this request is written to storage now and passed unsaved: its row is inserted with the case,
-    in the same transaction, so a valid first attempt holds nothing and writes no session first.
+
+def tramite_desde_formulario(
+    request, *, clave: str, form, tipos: dict[str, str], retenidos: dict[str, Adjunto], **opciones
+) -> Tramite:
+    """Create the case of a valid form (services.tramite_create; `opciones` are its canal/usuario).
+
+    A file held from an earlier attempt is claimed as it is; a file uploaded with this request is
+    written to storage now and its row inserted with the case, in the same transaction, so a valid
+    first attempt holds nothing and writes no session first. Held files that a new upload replaced
+    are then deleted, and the session forgets its held files.
     """
     nuevos = form.archivos_nuevos()
-    adjuntos = []
-    for campo, tipo in tipos.items():
-        if campo in nuevos:
-            archivo = nuevos[campo]
-            adjuntos.append(
-                services.adjunto_preparar(archivo=archivo, validado=archivo.validado, tipo=tipo, usuario=request.user)
-            )
-        else:
-            adjuntos.append(retenidos[campo])
-    return adjuntos
-
-
-def descartar_reemplazados(*, form, retenidos: dict[str, Adjunto]) -> None:
-    """Delete the held files that a new upload replaced (after the case was created)."""
-    for campo in form.archivos_nuevos():
-        anterior = retenidos.get(campo)
-        if anterior is not None:
-            anterior.archivo.delete(save=False)
-            anterior.delete()
+    adjuntos = [
+        services.adjunto_preparar(
+            archivo=nuevos[campo], validado=nuevos[campo].validado, tipo=tipo, usuario=request.user
+        )
+        if campo in nuevos
+        else retenidos[campo]
+        for campo, tipo in tipos.items()
+    ]
+    tramite = services.tramite_create(datos=form.datos_tramite(), adjuntos=adjuntos, **opciones)
+    for campo in nuevos:
+        if campo in retenidos:
+            _borrar(retenidos[campo])
+    soltar(request, clave=clave)
+    return tramite
 
 
 def soltar(request, *, clave: str) -> None:

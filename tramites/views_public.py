@@ -10,11 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from . import services
 from .forms import ARCHIVOS_SOLICITUD, ConsultaForm, SolicitudForm
 from .identificacion import mostrar_telefono
 from .models import Tramite
-from .retenidos import descartar_reemplazados, para_el_tramite, retener, retenidos_de, soltar
+from .retenidos import retener, retenidos_de, tramite_desde_formulario
 from .selectors import tramite_publico
 from .states import Estado
 from .uploads import archivos_excedidos
@@ -59,12 +58,9 @@ def solicitud(request):
             request.POST, request.FILES, retenidos=retenidos, excedidos=archivos_excedidos(request)
         )
         if form.is_valid():
-            tramite = services.tramite_create(
-                datos=form.datos_tramite(),
-                adjuntos=para_el_tramite(request, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos),
+            tramite = tramite_desde_formulario(
+                request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos
             )
-            descartar_reemplazados(form=form, retenidos=retenidos)
-            soltar(request, clave=SESION_RETENIDOS)
             _autorizar(request, tramite)
             return redirect("publico:confirmacion", referencia=tramite.referencia)
         retenidos = retener(

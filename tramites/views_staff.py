@@ -45,7 +45,7 @@ from .forms_staff import (
 from .models import Adjunto, Tramite
 from .permisos import personal_requerido, solo_lectura, totp_pendiente
 from .provincias import PROVINCIA_CHOICES
-from .retenidos import descartar_reemplazados, para_el_tramite, retener, retenidos_de, soltar
+from .retenidos import retener, retenidos_de, tramite_desde_formulario
 from .roles import Rol
 from .selectors import (
     ESTADO_TODOS,
@@ -541,14 +541,15 @@ def presencial_nuevo(request):
             request.POST, request.FILES, retenidos=retenidos, excedidos=archivos_excedidos(request)
         )
         if form.is_valid():
-            tramite = services.tramite_create(
-                datos=form.datos_tramite(),
-                adjuntos=para_el_tramite(request, form=form, tipos=ARCHIVOS_VENTANILLA, retenidos=retenidos),
+            tramite = tramite_desde_formulario(
+                request,
+                clave=SESION_RETENIDOS_VENTANILLA,
+                form=form,
+                tipos=ARCHIVOS_VENTANILLA,
+                retenidos=retenidos,
                 canal=Tramite.Canal.PRESENCIAL,
                 usuario=request.user,
             )
-            descartar_reemplazados(form=form, retenidos=retenidos)
-            soltar(request, clave=SESION_RETENIDOS_VENTANILLA)
             messages.success(
                 request, _("Solicitud registrada con la referencia %(ref)s.") % {"ref": tramite.referencia}
             )
