@@ -1,4 +1,5 @@
 """E-mails: each is first a Notificacion row with its rendered text, then a task sends it after commit."""
+
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -47,7 +48,9 @@ def notificar_varias(avisos: list[dict]) -> list[Notificacion]:
         Notificacion(
             destinatario=aviso["destinatario"],
             asunto=str(aviso["asunto"])[:200],
-            texto=renderizar(plantilla=aviso["plantilla"], contexto=aviso["contexto"], asunto=aviso["asunto"]),
+            texto=renderizar(
+                plantilla=aviso["plantilla"], contexto=aviso["contexto"], asunto=aviso["asunto"]
+            ),
             tramite=aviso.get("tramite"),
             queja=aviso.get("queja"),
         )

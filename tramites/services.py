@@ -1,4 +1,5 @@
 """Writes. Every change to a case goes through a function here; views, forms and tasks stay thin."""
+
 import hashlib
 import logging
 from datetime import timedelta
@@ -150,7 +151,9 @@ def _tramite_crear(*, datos, adjuntos, nuevos, canal, usuario) -> Tramite:
             raise RuntimeError("No se pudo generar una referencia única.")
         ids = [a.pk for a in adjuntos if a.pk is not None]
         if ids:
-            actualizados = Adjunto.objects.filter(pk__in=ids, tramite__isnull=True).update(tramite=tramite, sesion="")
+            actualizados = Adjunto.objects.filter(pk__in=ids, tramite__isnull=True).update(
+                tramite=tramite, sesion=""
+            )
             if actualizados != len(ids):
                 raise IntegrityError("Un adjunto ya pertenece a otro trámite.")
         for adjunto in nuevos:
@@ -167,7 +170,9 @@ def _tramite_crear(*, datos, adjuntos, nuevos, canal, usuario) -> Tramite:
             else _("Solicitud registrada en ventanilla de Gestión Documental"),
             creado_en=ahora,
         )
-        notificar(destinatario=tramite.correo, asunto=asunto, texto=tramite.correo_confirmacion, tramite=tramite)
+        notificar(
+            destinatario=tramite.correo, asunto=asunto, texto=tramite.correo_confirmacion, tramite=tramite
+        )
         if usuario is not None:
             audit.registrar("tramite_registrado", usuario=usuario, tramite=tramite, objeto=tramite.referencia)
 
@@ -180,6 +185,46 @@ def _tramite_crear(*, datos, adjuntos, nuevos, canal, usuario) -> Tramite:
 
 
 # --- transitions ---------------------------------------------------------------------------------
+
+
+def _exigir_estado(actual: Tramite, t) -> None:
+    if actual.estado not in t.desde:
+        raise TransicionNoPermitida(
+            _("El trámite está en estado «%(estado)s»; esta acción ya no es posible.")
+            % {"estado": actual.get_estado_display()}
+        )
+
+
+def _cambio_registrar(
+    actual: Tramite,
+    *,
+    anterior: str,
+    accion: str,
+    actor: str,
+    usuario,
+    nota: str,
+    visible_ciudadano: bool,
+    ahora,
+) -> HistorialEstado:
+    """The audit event of a change of state (written now, or after the transaction) and its history
+    row, returned unsaved so that a batch inserts all of them at once."""
+    audit.registrar(
+        "cambio_estado",
+        usuario=usuario,
+        tramite=actual,
+        objeto=actual.referencia,
+        detalle={"accion": accion, "de": anterior, "a": actual.estado},
+    )
+    return HistorialEstado(
+        tramite=actual,
+        estado_anterior=anterior,
+        estado_nuevo=actual.estado,
+        usuario=usuario,
+        actor=actor,
+        nota=nota,
+        visible_ciudadano=visible_ciudadano,
+        creado_en=ahora,
+    )
 
 
 def tramite_transition(
@@ -209,11 +254,7 @@ def tramite_transition(
         raise RuntimeError("ya_bloqueado exige una transacción abierta con la fila bloqueada.")
     with transaction.atomic(savepoint=not ya_bloqueado):
         actual = tramite if ya_bloqueado else Tramite.objects.select_for_update().get(pk=tramite.pk)
-        if actual.estado not in t.desde:
-            raise TransicionNoPermitida(
-                _("El trámite está en estado «%(estado)s»; esta acción ya no es posible.")
-                % {"estado": actual.get_estado_display()}
-            )
+        _exigir_estado(actual, t)
         anterior = actual.estado
         oficina_anterior = actual.oficina_id
         ahora = timezone.now()
@@ -236,23 +277,16 @@ def tramite_transition(
                     actual.vence_el = sumar_dias_habiles(actual.vence_el, pausa)
                     campos.add("vence_el")
         actual.save(update_fields=list(campos))
-        HistorialEstado.objects.create(
-            tramite=actual,
-            estado_anterior=anterior,
-            estado_nuevo=t.hacia,
-            usuario=usuario,
+        _cambio_registrar(
+            actual,
+            anterior=anterior,
+            accion=accion,
             actor=actor,
+            usuario=usuario,
             nota=nota,
             visible_ciudadano=visible_ciudadano,
-            creado_en=ahora,
-        )
-        audit.registrar(
-            "cambio_estado",
-            usuario=usuario,
-            tramite=actual,
-            objeto=actual.referencia,
-            detalle={"accion": accion, "de": anterior, "a": t.hacia},
-        )
+            ahora=ahora,
+        ).save()
         _conteos_invalidar(oficina_anterior, actual.oficina_id)
     if not ya_bloqueado:
         tramite.refresh_from_db()
@@ -282,7 +316,9 @@ def tramites_transition_en_lote(
     if t.requiere_nota and any(not nota.strip() for _t, nota, _c in cambios):
         raise TransicionNoPermitida(_("Debe indicar el motivo."))
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("tramites_transition_en_lote exige una transacción abierta con las filas bloqueadas.")
+        raise RuntimeError(
+            "tramites_transition_en_lote exige una transacción abierta con las filas bloqueadas."
+        )
     if not cambios:
         return
     ahora = timezone.now()
@@ -290,11 +326,7 @@ def tramites_transition_en_lote(
     historial = []
     oficinas = {actual.oficina_id for actual, _nota, _valores in cambios}
     for actual, nota, valores in cambios:
-        if actual.estado not in t.desde:
-            raise TransicionNoPermitida(
-                _("El trámite está en estado «%(estado)s»; esta acción ya no es posible.")
-                % {"estado": actual.get_estado_display()}
-            )
+        _exigir_estado(actual, t)
         anterior = actual.estado
         actual.estado = t.hacia
         actual.actualizado_en = ahora  # bulk_update does not apply auto_now
@@ -302,23 +334,16 @@ def tramites_transition_en_lote(
             setattr(actual, campo, valor)
             campos.add(campo)
         historial.append(
-            HistorialEstado(
-                tramite=actual,
-                estado_anterior=anterior,
-                estado_nuevo=t.hacia,
-                usuario=usuario,
+            _cambio_registrar(
+                actual,
+                anterior=anterior,
+                accion=accion,
                 actor=actor,
+                usuario=usuario,
                 nota=nota,
                 visible_ciudadano=visible_ciudadano,
-                creado_en=ahora,
+                ahora=ahora,
             )
-        )
-        audit.registrar(
-            "cambio_estado",
-            usuario=usuario,
-            tramite=actual,
-            objeto=actual.referencia,
-            detalle={"accion": accion, "de": anterior, "a": t.hacia},
         )
     # One UPDATE per distinct set of new values (in routing: per office and analyst); bulk_update's
     # CASE per row and field costs more CPU than the round trips it saves. A row whose `valores` left a

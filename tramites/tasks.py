@@ -1,6 +1,7 @@
 """Background work: routing, e-mail, clean-up and deadlines. Each task is idempotent and thin; the
 work itself is in services. Tasks are queued only after the transaction commits, and a broker that is
 down never fails the request that queued them: periodic tasks pick up what was not queued."""
+
 import logging
 from datetime import timedelta
 
@@ -180,7 +181,9 @@ def enviar_notificaciones(self, ids: list[int]) -> int:
     logger.warning("%s de %s notificaciones no enviadas: %s", len(fallidas), intentadas, error)
     if _en_proceso(self):
         return intentadas - len(fallidas)
-    raise self.retry(args=[fallidas], exc=error, countdown=_espera(self.request.retries, REINTENTO_CORREO_SEGUNDOS))
+    raise self.retry(
+        args=[fallidas], exc=error, countdown=_espera(self.request.retries, REINTENTO_CORREO_SEGUNDOS)
+    )
 
 
 @shared_task
