@@ -1,13 +1,22 @@
 """Throughput of the full online submission against a baseline that only stores the two files.
 
-Run: `.venv/bin/python -m bench.solicitudes [--seconds 20] [--clients 8]` (PostgreSQL and Redis on
+Run: `.venv/bin/python -m bench.solicitudes [--seconds 20] [--clients 6]` (PostgreSQL and Redis on
 127.0.0.1 must be running). It starts gunicorn with 2 workers on 127.0.0.1 with production-like
 settings (PostgreSQL database `reinsercion_bench_solicitud`, Redis broker: routing is queued, not run
 inside the request), then, in the same run, drives two endpoints from this process with the same
 two attachments of about 900 KB each:
   - /solicitud/            the full validated submission (validation, storage, case, history, e-mail row);
   - /__bench__/almacenar/  a baseline view that only stores the two files (enabled by BENCHMARK_VIEWS=1).
-Target: the full submission reaches at least half of the baseline's throughput. Traffic goes to
+
+Two readings, each measured in the same run:
+  - "solo POST": submissions per second in the strict sense. Each simulated client loads the form
+    once (for its CSRF cookie and token) and then only posts: the baseline's cost is receiving and
+    storing the files, the full one's adds everything the submission does;
+  - "formulario + POST": the citizen's journey, one form page (GET /solicitud/) before every post.
+    The page is the same in both phases, so this ratio is closer to 1 than the strict one.
+Each reading runs baseline, full, full, baseline (half of --seconds each), so a drift of the machine
+during the run weighs on both sides alike. Target: the full submission reaches at least half of the
+baseline's throughput; the exit status is 0 only when both readings reach it. Traffic goes to
 127.0.0.1 only and every loop is bounded in time.
 """
 
@@ -69,10 +78,12 @@ def _multipart(campos: dict, archivos: dict) -> tuple[bytes, str]:
 class Cliente:
     """One simulated citizen: gets the form (cookie + CSRF token), then posts."""
 
-    def __init__(self, ruta: str, cuerpo_archivos: dict, campos: dict):
+    def __init__(self, ruta: str, cuerpo_archivos: dict, campos: dict, con_formulario: bool = True):
         self.ruta = ruta
         self.archivos = cuerpo_archivos
         self.campos = campos
+        self.con_formulario = con_formulario
+        self.token: tuple[str, str] | None = None
         self.conexion = http.client.HTTPConnection("127.0.0.1", PUERTO, timeout=30)
 
     def _csrf(self) -> tuple[str, str]:
@@ -85,7 +96,9 @@ class Cliente:
         return token, galleta
 
     def enviar(self) -> tuple[int, float]:
-        token, galleta = self._csrf()
+        if self.con_formulario or self.token is None:
+            self.token = self._csrf()
+        token, galleta = self.token
         cuerpo, tipo = _multipart({**self.campos, "csrfmiddlewaretoken": token}, self.archivos)
         t0 = time.perf_counter()
         self.conexion.request(
@@ -103,39 +116,79 @@ class Cliente:
         return r.status, time.perf_counter() - t0
 
 
-def _carga(ruta: str, segundos: float, clientes: int, archivos: dict, campos: dict) -> dict:
+SERVIDOR_PID: int | None = None  # gunicorn's master, set by main()
+
+
+def _cpu_gunicorn() -> float:
+    """CPU seconds (user + system) used so far by gunicorn's workers; 0 when unknown."""
+    if SERVIDOR_PID is None:
+        return 0.0
+    total = 0.0
+    for hijo in Path(f"/proc/{SERVIDOR_PID}/task/{SERVIDOR_PID}/children").read_text().split():
+        try:
+            campos = Path(f"/proc/{hijo}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(campos[11]) + int(campos[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _carga(
+    ruta: str, segundos: float, clientes: int, archivos: dict, campos: dict, con_formulario: bool = True
+) -> dict:
     resultados: list[tuple[int, float]] = []
     candado = threading.Lock()
     fin = time.monotonic() + segundos
 
     def trabajo():
-        c = Cliente(ruta, archivos, campos)
+        c = Cliente(ruta, archivos, campos, con_formulario)
         while time.monotonic() < fin:
             try:
                 res = c.enviar()
             except Exception:
                 c.conexion.close()
-                c = Cliente(ruta, archivos, campos)
+                c = Cliente(ruta, archivos, campos, con_formulario)
                 res = (0, 0.0)
             with candado:
                 resultados.append(res)
 
-    inicio = time.monotonic()
+    inicio, cpu_inicio = time.monotonic(), _cpu_gunicorn()
     hilos = [threading.Thread(target=trabajo) for _ in range(clientes)]
     for h in hilos:
         h.start()
     for h in hilos:
         h.join(timeout=segundos + 60)
-    duracion = time.monotonic() - inicio
+    duracion, cpu = time.monotonic() - inicio, _cpu_gunicorn() - cpu_inicio
     ok = [t for s, t in resultados if s == 302]
+    return {"ok": ok, "errores": len(resultados) - len(ok), "duracion": duracion, "cpu": cpu}
+
+
+def _juntar(ruta: str, tramos: list[dict]) -> dict:
+    """Join the stretches of one endpoint (baseline or full) of one reading."""
+    ok = [t for tramo in tramos for t in tramo["ok"]]
+    duracion = sum(tramo["duracion"] for tramo in tramos)
     return {
         "ruta": ruta,
         "ok": len(ok),
-        "errores": len(resultados) - len(ok),
+        "errores": sum(tramo["errores"] for tramo in tramos),
         "por_segundo": len(ok) / duracion,
+        "cpu_ms": 1000 * sum(tramo["cpu"] for tramo in tramos) / len(ok) if ok else 0,
         "p50_ms": statistics.median(ok) * 1000 if ok else 0,
         "p95_ms": statistics.quantiles(ok, n=20)[-1] * 1000 if len(ok) >= 20 else 0,
     }
+
+
+def _lectura(segundos: float, clientes: int, archivos: dict, campos: dict, con_formulario: bool):
+    """Baseline, full, full, baseline: half of `segundos` each, so drift weighs on both alike."""
+    base, completa = [], []
+    for ruta, destino in (
+        ("/__bench__/almacenar/", base),
+        ("/solicitud/", completa),
+        ("/solicitud/", completa),
+        ("/__bench__/almacenar/", base),
+    ):
+        destino.append(_carga(ruta, segundos / 2, clientes, archivos, campos, con_formulario))
+    return _juntar("/__bench__/almacenar/", base), _juntar("/solicitud/", completa)
 
 
 def main() -> int:
@@ -193,6 +246,8 @@ def main() -> int:
         cwd=RAIZ,
         env=env,
     )
+    global SERVIDOR_PID
+    SERVIDOR_PID = servidor.pid
     try:
         for _ in range(100):
             try:
@@ -221,18 +276,23 @@ def main() -> int:
         print(
             f"adjuntos: JPEG {len(jpeg):,} bytes, PDF {len(pdf):,} bytes; {args.clients} clientes, {args.seconds:.0f} s"
         )
-        # Warm-up, then the baseline and the full submission in the same run.
+        # Warm-up of both endpoints, then each reading in the same run.
         _carga("/__bench__/almacenar/", 2, 2, archivos, campos)
-        base = _carga("/__bench__/almacenar/", args.seconds, args.clients, archivos, campos)
-        completa = _carga("/solicitud/", args.seconds, args.clients, archivos, campos)
-        for r in (base, completa):
-            print(
-                f"{r['ruta']:24} {r['por_segundo']:7.1f}/s  ok={r['ok']} errores={r['errores']}"
-                f"  p50={r['p50_ms']:.0f} ms  p95={r['p95_ms']:.0f} ms"
-            )
-        razon = completa["por_segundo"] / base["por_segundo"] if base["por_segundo"] else 0
-        print(f"solicitud completa / línea base = {razon:.2f} (objetivo ≥ 0.50)")
-        return 0 if razon >= 0.5 and completa["errores"] == 0 else 1
+        _carga("/solicitud/", 2, 2, archivos, campos)
+        cumplido = True
+        for nombre, con_formulario in (("solo POST", False), ("formulario + POST", True)):
+            base, completa = _lectura(args.seconds, args.clients, archivos, campos, con_formulario)
+            print(f"\n{nombre}:")
+            for r in (base, completa):
+                print(
+                    f"  {r['ruta']:24} {r['por_segundo']:7.1f}/s  ok={r['ok']} errores={r['errores']}"
+                    f"  p50={r['p50_ms']:.0f} ms  p95={r['p95_ms']:.0f} ms"
+                    f"  CPU de gunicorn {r['cpu_ms']:.1f} ms por envío"
+                )
+            razon = completa["por_segundo"] / base["por_segundo"] if base["por_segundo"] else 0
+            print(f"  solicitud completa / línea base = {razon:.2f} (objetivo ≥ 0.50)")
+            cumplido = cumplido and razon >= 0.5 and completa["errores"] == 0
+        return 0 if cumplido else 1
     finally:
         servidor.send_signal(signal.SIGTERM)
         servidor.wait(timeout=30)
