@@ -346,5 +346,8 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # An untrusted or altered signature on an uploaded PDF is an outcome recorded on the attachment,
+        # not a fault: pyHanko would log each one as a warning with a traceback.
+        "pyhanko.sign.validation": {"level": "ERROR"},
     },
 }

@@ -656,6 +656,60 @@ def pdf_firmado() -> bytes:
     return salida.getvalue()
 
 
+def pdf_firmado_y_modificado() -> bytes:
+    """pdf_firmado with one character of the signed letter changed afterwards (same length, so the file
+    still parses): the signature no longer matches the content."""
+    datos = pdf_firmado()
+    inicio = datos.index(b"/Producer (") + len(b"/Producer (")
+    cambiado = b"X" if datos[inicio : inicio + 1] != b"X" else b"Y"
+    return datos[:inicio] + cambiado + datos[inicio + 1 :]
+
+
+def pdf_firmado_con_agregado() -> bytes:
+    """pdf_firmado with a revision appended after the signature (the document's language changed):
+    the signature covers only the first revision, not what the file shows now."""
+    from pyhanko.pdf_utils.generic import NameObject, TextStringObject
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    escritor = IncrementalPdfFileWriter(io.BytesIO(pdf_firmado()))
+    escritor.root[NameObject("/Lang")] = TextStringObject("en")
+    escritor.update_root()
+    salida = io.BytesIO()
+    escritor.write(salida)
+    return salida.getvalue()
+
+
+def pdf_firma_falsa() -> bytes:
+    """A PDF whose signature field holds a signature dictionary with a byte range and random bytes
+    instead of a CMS signature: it looks signed to a quick scan, and is not."""
+    from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, NameObject, NumberObject
+
+    escritor = _escritor(pdf_solicitud())
+    firma = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Sig"),
+            NameObject("/Filter"): NameObject("/Adobe.PPKLite"),
+            NameObject("/SubFilter"): NameObject("/adbe.pkcs7.detached"),
+            NameObject("/ByteRange"): ArrayObject([NumberObject(n) for n in (0, 100, 200, 50)]),
+            NameObject("/Contents"): ByteStringObject(bytes(range(256)) * 4),
+        }
+    )
+    campo = DictionaryObject(
+        {
+            NameObject("/FT"): NameObject("/Sig"),
+            NameObject("/T"): ByteStringObject(b"Firma"),
+            NameObject("/V"): escritor._add_object(firma),
+        }
+    )
+    escritor._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {
+            NameObject("/Fields"): ArrayObject([escritor._add_object(campo)]),
+            NameObject("/SigFlags"): NumberObject(3),
+        }
+    )
+    return _bytes(escritor)
+
+
 # --------------------------------------------------------------------------- PDF 1.7 as office suites save it
 # No office suite is installed where the tests run, so these rebuild the traits that matter to a parser:
 # the 1.7 header, a tagged structure (/MarkInfo, /StructTreeRoot, /Lang), an XMP metadata stream and

@@ -40,6 +40,8 @@ def _adjuntos(tramite: Tramite) -> list[dict]:
             "tipo_detectado": a.tipo_contenido,
             "sha256": a.sha256,
             "pdf_con_firma_electronica": a.firma_digital,
+            "firma_electronica_verificacion": a.get_firma_verificacion_display() or None,
+            "firma_electronica_firmante": a.firma_firmante or None,
             "subido_el": _fecha(a.creado_en),
         }
         for a in tramite.adjuntos.order_by("creado_en", "pk")

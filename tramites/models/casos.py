@@ -114,6 +114,16 @@ class Adjunto(models.Model):
         SUBSANACION = "subsanacion", _("Documento de subsanación")
         INFORME_MEDICO = "informe_medico", _("Informe médico de respaldo")
 
+    class VerificacionFirma(models.TextChoices):
+        """What checking a PDF's electronic signature at upload found (tramites.firma, pyHanko)."""
+
+        VALIDA = "valida", _("válida: no cambió desde que se firmó y el certificado es reconocido")
+        NO_RECONOCIDA = "no_reconocida", _("íntegra, pero de un certificado no reconocido por este sistema")
+        NO_VALIDA = (
+            "no_valida",
+            _("no válida: el documento cambió después de firmarse o la firma está dañada"),
+        )
+
     tramite = models.ForeignKey(
         Tramite, on_delete=models.CASCADE, null=True, blank=True, related_name="adjuntos"
     )
@@ -125,6 +135,17 @@ class Adjunto(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     firma_digital = models.BooleanField(
         _("PDF con firma electrónica"), null=True, blank=True, help_text=_("Vacío para imágenes.")
+    )
+    # Empty when the file carries no signature, and for files stored before signatures were checked.
+    firma_verificacion = models.CharField(
+        _("verificación de la firma electrónica"),
+        max_length=16,
+        choices=VerificacionFirma.choices,
+        blank=True,
+        default="",
+    )
+    firma_firmante = models.CharField(
+        _("firmante según el certificado"), max_length=200, blank=True, default=""
     )
     cifrado = models.BooleanField(_("cifrado en reposo"), default=False)
     # Held files: accepted for a form that had errors elsewhere, waiting for the submission.
