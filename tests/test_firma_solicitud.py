@@ -126,3 +126,28 @@ def test_pdf_con_firma_subido_antes_de_la_comprobacion_se_muestra_sin_comprobar(
     pagina = _pagina_del_analista(client, carta.tramite)
     assert "PDF con firma electrónica, sin comprobar" in pagina
     assert "no se comprobó al subirla" in pagina
+
+
+@pytest.mark.parametrize(
+    ("generador", "veredicto"),
+    [
+        (files.pdf_firmado, Adjunto.VerificacionFirma.NO_RECONOCIDA),
+        (files.pdf_firma_falsa, Adjunto.VerificacionFirma.NO_VALIDA),
+        (files.pdf_solicitud, ""),
+    ],
+)
+def test_cada_subida_guardada_comprueba_la_firma(generador, veredicto):
+    """Held files, corrections, window scans and medical reports are stored by services.adjunto_guardar:
+    the check is there, not only in the online form."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tramites import services
+    from tramites.validators import validar_adjunto
+
+    archivo = SimpleUploadedFile("documento.pdf", generador(), "application/pdf")
+    guardado = services.adjunto_guardar(
+        archivo=archivo, validado=validar_adjunto(archivo), tipo=Adjunto.Tipo.SUBSANACION
+    )
+    guardado.refresh_from_db()
+    assert guardado.firma_verificacion == veredicto
+    assert guardado.archivo.storage.exists(guardado.archivo.name)
