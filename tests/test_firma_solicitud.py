@@ -8,7 +8,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from tests import files
-from tests.test_solicitud import adjuntos
+from tests.test_solicitud import adjuntos, enviar  # noqa: F401 - enviar: test_solicitud's fixture
 from tramites import firma
 from tramites.models import Adjunto, Tramite
 
@@ -16,24 +16,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def solicitud_con(enviar):
-    """Submit the online form with `carta` as the request letter; return the stored letter."""
+def solicitud_con(request):
+    """Submit the online form (test_solicitud's `enviar`) with `carta` as the request letter; return
+    the stored letter."""
+    enviar_formulario = request.getfixturevalue("enviar")
 
     def _enviar(carta: bytes) -> Adjunto:
-        respuesta = enviar(archivos=adjuntos(carta=carta))
+        respuesta = enviar_formulario(archivos=adjuntos(carta=carta))
         assert respuesta.status_code == 302
         return Tramite.objects.get().adjuntos.get(tipo=Adjunto.Tipo.SOLICITUD_FIRMADA)
-
-    return _enviar
-
-
-@pytest.fixture
-def enviar(client, oficinas, django_capture_on_commit_callbacks):
-    from tests.test_solicitud import datos_validos
-
-    def _enviar(archivos):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post("/solicitud/", {**datos_validos(), **archivos})
 
     return _enviar
 

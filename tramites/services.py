@@ -41,10 +41,9 @@ def _firma_comprobada(archivo) -> tuple[str, str]:
 
     archivo.seek(0)
     resultado = validate_pdf_signature(archivo.read())
-    archivo.seek(0)
     if resultado.valid:
         veredicto = Adjunto.VerificacionFirma.VALIDA
-    elif resultado.signed and resultado.intact:
+    elif resultado.intact:  # only ever set on a signature pyHanko could read
         veredicto = Adjunto.VerificacionFirma.NO_RECONOCIDA
     else:
         veredicto = Adjunto.VerificacionFirma.NO_VALIDA
