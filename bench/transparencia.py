@@ -73,7 +73,8 @@ def _columnas(modelo, dados: list[str]) -> tuple[list[str], list]:
 def cargar(n: int) -> None:
     from django.db import connection
 
-    from tramites import demo, statistics
+    from tramites import statistics
+    from tramites.management import demo
     from tramites.models import HistorialEstado, ProvinciaOficina, Queja, Tramite
 
     rnd = random.Random(5)

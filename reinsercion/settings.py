@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "tramites.middleware.SecurityHeadersMiddleware",
-    "tramites.audit.AuditFlushMiddleware",
+    "tramites.auditoria.AuditFlushMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 

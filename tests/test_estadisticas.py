@@ -10,12 +10,12 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from tramites import audit, references, statistics
+from tramites import auditoria, referencias, statistics
+from tramites.estados import Estado
 from tramites.models import EventoAuditoria, HistorialEstado, Oficina, Queja, Tramite
 from tramites.plazos import dias_habiles_entre
 from tramites.quejas import quejas_visibles
 from tramites.selectors import tramites_visibles
-from tramites.states import Estado
 from tramites.views_estadisticas import celda_segura
 
 EC = ZoneInfo("America/Guayaquil")
@@ -29,7 +29,7 @@ def en_ec(*args) -> datetime:
 def caso(provincia: str, creado_en: datetime, **campos) -> Tramite:
     oficina = Oficina.objects.get(provincias__provincia=provincia)
     return Tramite.objects.create(
-        referencia=references.generar(2026),
+        referencia=referencias.generar(2026),
         tipo_identificacion="cedula",
         identificacion="1714307103",
         nombres="Rosa",
@@ -53,7 +53,7 @@ def paso(tramite: Tramite, estado: str, momento: datetime) -> None:
 
 def queja(provincia: str, creada_en: datetime, tramite=None) -> Queja:
     return Queja.objects.create(
-        referencia=references.generar(2026, prefijo="Q-"),
+        referencia=referencias.generar(2026, prefijo="Q-"),
         nombres="Ana",
         correo="ana@example.com",
         provincia=provincia,
@@ -213,7 +213,7 @@ def test_la_pagina_muestra_el_periodo_y_rechaza_un_rango_al_reves(personal, ener
 @pytest.mark.django_db
 def test_exportar_csv(personal, enero):
     r = entrar("supervisor.nacional").get(reverse("personal:estadisticas_csv"), ENERO)
-    audit.flush()
+    auditoria.flush()
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     assert 'filename="estadisticas_2026-01-01_2026-01-31.csv"' in r["Content-Disposition"]
     filas = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
@@ -232,7 +232,7 @@ def test_exportar_xlsx(personal, enero):
     from openpyxl import load_workbook
 
     r = entrar("supervisor.nacional").get(reverse("personal:estadisticas_xlsx"), ENERO)
-    audit.flush()
+    auditoria.flush()
     assert r.status_code == 200
     assert r["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     hoja = load_workbook(io.BytesIO(r.content)).active

@@ -19,11 +19,11 @@ from tests.fabricas_evaluacion import (
     tramite_evaluado,
     tramite_resuelto,
 )
-from tramites import audit, services
+from tramites import auditoria, services
 from tramites import evaluacion as ev
 from tramites import resoluciones as res
+from tramites.estados import Estado
 from tramites.models import Adjunto, Evaluacion, EventoAuditoria
-from tramites.states import Estado
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
 
@@ -47,7 +47,7 @@ def _cliente(usuario) -> Client:
 def _get(usuario, url):
     """A staff request, then the audit events it held are written (tests run inside a transaction)."""
     r = _cliente(usuario).get(url)
-    audit.flush()
+    auditoria.flush()
     return r
 
 
@@ -144,7 +144,7 @@ def test_el_evaluador_corrige_antes_de_la_resolucion_y_no_despues(personal):
     url = reverse("personal:evaluacion_corregir", args=[tramite.referencia])
     evaluador = _cliente(personal["evaluador.pichincha"])
     r = evaluador.post(url, _formulario(porcentaje_capacidad="70", notas="Nota corregida"))
-    audit.flush()
+    auditoria.flush()
     assert r.status_code == 302
     tramite.evaluacion.refresh_from_db()
     assert tramite.evaluacion.notas == "Nota corregida"
@@ -237,7 +237,7 @@ def test_cada_registro_y_cada_cambio_queda_en_la_auditoria(personal):
     _cliente(personal["evaluador.pichincha"]).post(
         reverse("personal:evaluacion", args=[tramite.referencia]), _formulario()
     )
-    audit.flush()
+    auditoria.flush()
     evento = EventoAuditoria.objects.get(accion="evaluacion_registrada")
     assert evento.usuario == "evaluador.pichincha" and evento.tramite_id == tramite.pk
     assert NOTA_MEDICA not in str(evento.detalle)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.test_solicitud import adjuntos, datos_validos
-from tramites import demo
+from tramites.management import demo
 from tramites.models import Notificacion, Queja, Tramite
 
 SCRIPT = "<script>alert(1)</script>"

@@ -12,6 +12,7 @@ from tests.conftest import archivos_en_disco
 from tests.fabricas_evaluacion import NOTA_MEDICA, tramite_resuelto
 from tests.personal_ayudas import crear_tramite
 from tramites import retencion, services
+from tramites.estados import Estado
 from tramites.models import (
     Adjunto,
     Evaluacion,
@@ -22,7 +23,6 @@ from tramites.models import (
     Resolucion,
     Tramite,
 )
-from tramites.states import Estado
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
 

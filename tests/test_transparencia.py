@@ -14,10 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tramites import references, services, statistics
+from tramites import referencias, services, statistics
+from tramites.estados import Estado
 from tramites.models import CifraMensualHistorica, EventoAuditoria, Queja, Tramite
 from tramites.roles import Rol
-from tramites.states import Estado
 
 EC = ZoneInfo("America/Guayaquil")
 SEMILLA = Path(__file__).resolve().parent.parent / "data" / "transparencia_2024_2025.csv"
@@ -37,7 +37,7 @@ def filas_de_la_hoja() -> list[list[str]]:
 
 def tramite(**campos) -> Tramite:
     datos = {
-        "referencia": references.generar(2026),
+        "referencia": referencias.generar(2026),
         "tipo_identificacion": "cedula",
         "identificacion": "1714307103",
         "nombres": "Rosa",
@@ -52,7 +52,7 @@ def tramite(**campos) -> Tramite:
 
 def queja(creada_en: datetime, **campos) -> Queja:
     datos = {
-        "referencia": references.generar(2026, prefijo="Q-"),
+        "referencia": referencias.generar(2026, prefijo="Q-"),
         "nombres": "Rosa Guamán",
         "correo": "rosa@example.com",
         "provincia": "17",

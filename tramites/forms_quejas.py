@@ -10,7 +10,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import references
+from . import referencias
 from .identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero
 from .models import Tramite
 from .provincias import PROVINCIA_CHOICES
@@ -109,7 +109,7 @@ class QuejaForm(forms.Form):
         valor = self.cleaned_data.get("referencia_tramite", "").strip()
         if not valor:
             return ""
-        normal = references.normalizar(valor)
+        normal = referencias.normalizar(valor)
         if normal is None:
             raise ValidationError(
                 _(

@@ -21,17 +21,17 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import audit, firma, services
+from . import auditoria, firma, services
 from .crypto import decrypt_bytes, encrypt_bytes
+from .estados import Estado
 from .firma import FirmaResultado
 from .identificacion import enmascarar
 from .models import ConfiguracionDocumento, Evaluacion, Resolucion, SecuenciaResolucion, Tramite, Verificacion
-from .notifications import notificar
+from .notificaciones import notificar
 from .pdf import qr_svg_data_uri, render_pdf
-from .references import ALFABETO
+from .referencias import ALFABETO
 from .roles import Rol
 from .selectors import oficina_de, roles_de
-from .states import Estado
 
 logger = logging.getLogger(__name__)
 
@@ -264,7 +264,7 @@ def resolucion_emitir(*, tramite: Tramite, usuario, datos: DatosResolucion, requ
                 asunto=_("Su trámite de reinserción laboral fue resuelto: %(ref)s")
                 % {"ref": tramite.referencia},
             )
-            audit.registrar(
+            auditoria.registrar(
                 "resolucion_emitida",
                 usuario=usuario,
                 request=request,
@@ -312,7 +312,7 @@ def resolucion_corregir(
                 asunto=_("Su resolución de reinserción laboral fue corregida: %(ref)s")
                 % {"ref": tramite.referencia},
             )
-            audit.registrar(
+            auditoria.registrar(
                 "resolucion_revocada",
                 usuario=usuario,
                 request=request,
@@ -320,7 +320,7 @@ def resolucion_corregir(
                 objeto=anterior.numero,
                 detalle={"reemplazada_por": nueva.numero},
             )
-            audit.registrar(
+            auditoria.registrar(
                 "resolucion_emitida",
                 usuario=usuario,
                 request=request,

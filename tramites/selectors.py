@@ -66,10 +66,10 @@ def _ultimo_dia_habil(hoy):
 
 
 def _filtro_busqueda(q: str) -> Q:
-    from . import references
+    from . import referencias
 
     texto = " ".join(q.split())
-    referencia = references.normalizar(texto)
+    referencia = referencias.normalizar(texto)
     if referencia:
         return Q(referencia=referencia)
     compacto = texto.replace(" ", "").replace("-", "").upper()
@@ -102,8 +102,8 @@ def tramites_bandeja(
     """
     from django.utils import timezone
 
+    from .estados import ABIERTOS, RELOJ_DETENIDO
     from .plazos import sumar_dias_habiles
-    from .states import ABIERTOS, RELOJ_DETENIDO
 
     qs = tramites_visibles(usuario=usuario)
     if estado == ESTADO_TODOS:
@@ -130,8 +130,8 @@ def tramites_bandeja(
     # The date each observed case was observed, so that the page's paused clocks cost no query per row.
     from django.db.models import OuterRef, Subquery
 
+    from .estados import Estado
     from .models import HistorialEstado
-    from .states import Estado
 
     observado = HistorialEstado.objects.filter(tramite=OuterRef("pk"), estado_nuevo=Estado.OBSERVADO)
     qs = qs.annotate(observado_en=Subquery(observado.order_by("-creado_en", "-id").values("creado_en")[:1]))

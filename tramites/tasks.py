@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from . import audit
+from . import auditoria
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +67,14 @@ def enrutar_tramite(self, tramite_id: int) -> bool:
     try:
         return tramite_enrutar(tramite_id=tramite_id, lote=LOTE_ENRUTAMIENTO)
     finally:
-        audit.flush()
+        auditoria.flush()
 
 
 @shared_task
 def reencolar_ingresados() -> int:
     """Queue again every case still INGRESADO after REENCOLAR_MINUTOS (lost while the broker was down)."""
+    from .estados import Estado
     from .models import Tramite
-    from .states import Estado
 
     limite = timezone.now() - timedelta(minutes=settings.REENCOLAR_MINUTOS)
     ids = list(
@@ -221,7 +221,7 @@ def vencer_observaciones() -> int:
     try:
         return observaciones_vencidas_cerrar()
     finally:
-        audit.flush()
+        auditoria.flush()
 
 
 @shared_task

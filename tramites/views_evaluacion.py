@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import audit
+from . import auditoria
 from . import evaluacion as ev
 from . import resoluciones as res
 from .forms_evaluacion import CorreccionForm, EvaluacionForm, ResolucionForm
@@ -225,7 +225,7 @@ def resolucion_corregir(request, referencia: str, numero: str):
                 "vigencia_hasta": anterior.vigencia_hasta,
             }
         )
-    audit.registrar("resolucion_vista", request=request, tramite=tramite, objeto=anterior.numero)
+    auditoria.registrar("resolucion_vista", request=request, tramite=tramite, objeto=anterior.numero)
     contexto = _contexto(tramite, form=form, anterior=anterior)
     estado = 400 if request.method == "POST" else 200  # a POST that gets here had errors
     return _sin_cache(render(request, "personal/resolucion_corregir.html", contexto, status=estado))
@@ -237,7 +237,7 @@ def resolucion_pdf(request, referencia: str, pk: int):
     tramite = _tramite(request, referencia)
     documento = get_object_or_404(Resolucion, tramite=tramite, pk=pk)
     datos = res.documento_leer(documento)
-    audit.registrar(
+    auditoria.registrar(
         "resolucion_descargada",
         request=request,
         tramite=tramite,

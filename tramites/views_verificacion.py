@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from . import audit
+from . import auditoria
 from . import resoluciones as res
 from .forms_evaluacion import VerificarCodigoForm, VerificarPdfForm
 from .uploads import archivos_excedidos
@@ -88,7 +88,7 @@ def resolucion_descarga(request, referencia: str):
     if documento is None:
         raise Http404
     datos = res.documento_leer(documento)
-    audit.registrar(
+    auditoria.registrar(
         "resolucion_descargada",
         request=request,
         tramite=tramite,

@@ -8,7 +8,7 @@ from django.core import mail
 
 from tests.browser.conftest import assert_sin_violaciones
 from tramites import statistics
-from tramites.demo import DEMO_PASSWORD
+from tramites.management.demo import DEMO_PASSWORD
 from tramites.models import Queja
 
 pytestmark = pytest.mark.django_db(transaction=True)

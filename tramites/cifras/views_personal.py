@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from . import audit, statistics
+from . import auditoria, statistics
 from .forms_quejas import PeriodoForm
 from .permisos import personal_requerido
 from .quejas import quejas_visibles
@@ -82,7 +82,7 @@ def estadisticas(request):
 
 
 def _auditar(request, formato: str, desde, hasta, n: int) -> None:
-    audit.registrar(
+    auditoria.registrar(
         "estadisticas_exportadas",
         request=request,
         objeto=f"estadisticas {desde.isoformat()}..{hasta.isoformat()}",
