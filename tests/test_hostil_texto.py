@@ -186,7 +186,7 @@ def test_queja_hostil_se_muestra_escapada_al_personal(oficinas, personal, django
 
 @pytest.mark.parametrize("valor", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", FORMULA])
 def test_celda_segura_neutraliza_formulas(valor):
-    from tramites.views_estadisticas import celda_segura
+    from tramites.cifras.views_personal import celda_segura
 
     assert celda_segura(valor).startswith("'")
     assert celda_segura("Pichincha") == "Pichincha"

@@ -182,22 +182,3 @@ class RespuestaQuejaForm(forms.Form):
         help_text=_("Se envía por correo electrónico al ciudadano y queda guardada con la queja."),
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": 4000}),
     )
-
-
-class PeriodoForm(forms.Form):
-    desde = forms.DateField(
-        label=_("Desde"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    hasta = forms.DateField(
-        label=_("Hasta"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        desde, hasta = cleaned.get("desde"), cleaned.get("hasta")
-        if desde and hasta:
-            if desde > hasta:
-                raise ValidationError(_("La fecha «Desde» debe ser anterior o igual a «Hasta»."))
-            if (hasta - desde).days > 366 * 5:
-                raise ValidationError(_("Elija un período de cinco años como máximo."))
-        return cleaned

@@ -2,7 +2,8 @@
 from django.urls import path
 
 from . import views_public as v
-from . import views_quejas, views_subsanacion, views_transparencia, views_verificacion
+from . import views_quejas, views_subsanacion, views_verificacion
+from .cifras import views_publico
 
 app_name = "publico"
 
@@ -24,6 +25,6 @@ urlpatterns = [
     path("verificar/<str:codigo>/", views_verificacion.verificar_codigo, name="verificar_codigo"),
     path("quejas/nueva/", views_quejas.queja_nueva, name="queja_nueva"),
     path("quejas/<str:referencia>/enviada/", views_quejas.queja_enviada, name="queja_enviada"),
-    path("transparencia/", views_transparencia.transparencia, name="transparencia"),
-    path("transparencia/transparencia.csv", views_transparencia.transparencia_csv, name="transparencia_csv"),
+    path("transparencia/", views_publico.transparencia, name="transparencia"),
+    path("transparencia/transparencia.csv", views_publico.transparencia_csv, name="transparencia_csv"),
 ]

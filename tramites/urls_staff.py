@@ -1,8 +1,9 @@
 """Staff URLs under /personal/ (login required)."""
 from django.urls import path
 
-from . import views_estadisticas, views_evaluacion, views_quejas, views_titular
+from . import views_evaluacion, views_quejas, views_titular
 from . import views_staff as v
+from .cifras import views_personal
 
 app_name = "personal"
 
@@ -16,9 +17,9 @@ urlpatterns = [
     path("quejas/<str:referencia>/", views_quejas.queja_detalle, name="queja_detalle"),
     path("quejas/<str:referencia>/tomar/", views_quejas.queja_tomar, name="queja_tomar"),
     path("quejas/<str:referencia>/responder/", views_quejas.queja_responder, name="queja_responder"),
-    path("estadisticas/", views_estadisticas.estadisticas, name="estadisticas"),
-    path("estadisticas/estadisticas.csv", views_estadisticas.estadisticas_csv, name="estadisticas_csv"),
-    path("estadisticas/estadisticas.xlsx", views_estadisticas.estadisticas_xlsx, name="estadisticas_xlsx"),
+    path("estadisticas/", views_personal.estadisticas, name="estadisticas"),
+    path("estadisticas/estadisticas.csv", views_personal.estadisticas_csv, name="estadisticas_csv"),
+    path("estadisticas/estadisticas.xlsx", views_personal.estadisticas_xlsx, name="estadisticas_xlsx"),
     path("titular/", views_titular.titular, name="titular"),
     path("presencial/nuevo/", v.presencial_nuevo, name="presencial_nuevo"),
     path("tramites/<str:referencia>/", v.tramite_detalle, name="tramite"),

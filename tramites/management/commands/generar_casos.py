@@ -20,12 +20,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tramites.models import HistorialEstado, Oficina, PerfilPersonal, ProvinciaOficina, Tramite
-from tramites.plazos import sumar_dias_habiles
-from tramites.roles import Rol
-
 from ... import referencias
 from ...estados import Estado
+from ...models import HistorialEstado, Oficina, PerfilPersonal, ProvinciaOficina, Tramite
+from ...plazos import sumar_dias_habiles
+from ...roles import Rol
 
 # Rough share of requests per province (population-weighted); "30" is Ecuadorians abroad.
 PESOS_PROVINCIA = {

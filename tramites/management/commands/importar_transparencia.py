@@ -5,9 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tramites.statistics import ErrorImportacion, importar_csv
-
 from ... import auditoria
+from ...cifras.transparencia import ErrorImportacion, importar_csv
 
 
 class Command(BaseCommand):

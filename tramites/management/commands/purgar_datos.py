@@ -3,7 +3,7 @@
 
 from django.core.management.base import BaseCommand
 
-from tramites import retencion
+from ... import retencion
 
 
 class Command(BaseCommand):
