@@ -230,3 +230,15 @@ def alertar_plazos() -> int:
     from .services import plazos_alertar
 
     return plazos_alertar()
+
+
+# The name it had when the purge lived in tramites/retencion.py: beat schedules and queued messages use it.
+@shared_task(name="tramites.retencion.purgar_datos_vencidos")
+def purgar_datos_vencidos() -> dict:
+    """Daily (CELERY_BEAT_SCHEDULE): the retention purge (ADR 0002)."""
+    from .datos_personales.retencion import purgar_datos
+
+    resultado = purgar_datos()
+    if resultado.total:
+        logger.info("retención: %s", resultado.resumen())
+    return resultado.resumen()

@@ -1,9 +1,10 @@
 """Staff URLs under /personal/ (login required)."""
 from django.urls import path
 
-from . import views_evaluacion, views_quejas, views_titular
+from . import views_evaluacion, views_quejas
 from . import views_staff as v
 from .cifras import views_personal
+from .datos_personales import views
 
 app_name = "personal"
 
@@ -20,7 +21,7 @@ urlpatterns = [
     path("estadisticas/", views_personal.estadisticas, name="estadisticas"),
     path("estadisticas/estadisticas.csv", views_personal.estadisticas_csv, name="estadisticas_csv"),
     path("estadisticas/estadisticas.xlsx", views_personal.estadisticas_xlsx, name="estadisticas_xlsx"),
-    path("titular/", views_titular.titular, name="titular"),
+    path("titular/", views.titular, name="titular"),
     path("presencial/nuevo/", v.presencial_nuevo, name="presencial_nuevo"),
     path("tramites/<str:referencia>/", v.tramite_detalle, name="tramite"),
     path("tramites/<str:referencia>/recibo/", v.recibo, name="recibo"),

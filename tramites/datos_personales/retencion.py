@@ -10,15 +10,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from . import auditoria
-from .estados import FINALES
-from .models import Adjunto, Evaluacion, HistorialEstado, Notificacion, Observacion, Queja, Tramite
+from .. import auditoria
+from ..estados import FINALES
+from ..models import Adjunto, Evaluacion, HistorialEstado, Notificacion, Observacion, Queja, Tramite
 
 logger = logging.getLogger(__name__)
 
@@ -283,12 +282,3 @@ def purgar_datos(*, simulacion: bool = False, ahora: datetime | None = None) -> 
         )
         auditoria.flush()
     return resultado
-
-
-@shared_task
-def purgar_datos_vencidos() -> dict:
-    """Daily (CELERY_BEAT_SCHEDULE): the retention purge."""
-    resultado = purgar_datos()
-    if resultado.total:
-        logger.info("retención: %s", resultado.resumen())
-    return resultado.resumen()

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from . import auditoria
-from .models import Tramite
-from .permisos import personal_requerido
-from .roles import Rol
+from .. import auditoria
+from ..models import Tramite
+from ..permisos import personal_requerido
+from ..roles import Rol
 from .titular import datos_del_titular, enmascarar, normalizar_identificacion
 
 
