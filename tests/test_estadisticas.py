@@ -16,8 +16,7 @@ from tramites.cifras.views_personal import celda_segura
 from tramites.estados import Estado
 from tramites.models import EventoAuditoria, HistorialEstado, Oficina, Queja, Tramite
 from tramites.plazos import dias_habiles_entre
-from tramites.quejas import quejas_visibles
-from tramites.selectors import tramites_visibles
+from tramites.selectors import quejas_visibles, tramites_visibles
 
 EC = ZoneInfo("America/Guayaquil")
 ENERO = {"desde": "2026-01-01", "hasta": "2026-01-31"}

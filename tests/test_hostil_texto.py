@@ -148,7 +148,7 @@ def test_resolucion_pdf_con_texto_hostil(personal):
 
 
 def test_queja_hostil_se_muestra_escapada_al_personal(oficinas, personal, django_capture_on_commit_callbacks):
-    from tramites.forms_quejas import marca_tiempo
+    from tramites.quejas.forms import marca_tiempo
 
     ciudadano = Client()
     with django_capture_on_commit_callbacks(execute=True):

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from tramites import auditoria, referencias
 from tramites.estados import Estado
-from tramites.forms_quejas import marca_tiempo
 from tramites.models import EventoAuditoria, Notificacion, Oficina, Queja, Tramite
-from tramites.quejas import quejas_visibles
+from tramites.quejas.forms import marca_tiempo
+from tramites.selectors import quejas_visibles
 
 URL = "/quejas/nueva/"
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from tests.fabricas_evaluacion import LIMITACIONES, NOTA_MEDICA, tramite_resuelto
 from tests.personal_ayudas import crear_tramite
 from tramites import auditoria, services
-from tramites.forms_quejas import marca_tiempo
 from tramites.models import EventoAuditoria, Queja
+from tramites.quejas.forms import marca_tiempo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
 URL = "/personal/titular/"

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 
-from .models import Tramite
+from .models import Queja, Tramite
 from .roles import Rol
 
 
@@ -197,3 +197,22 @@ def auditoria_de_tramite(*, tramite: Tramite):
     from .models import EventoAuditoria
 
     return EventoAuditoria.objects.filter(tramite_id=tramite.pk).order_by("-creado_en", "-id")
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def quejas_visibles(*, usuario):
+    """The ONE scoped query for complaints. The national supervisor sees all; an office's directors
+    and analysts see the complaints linked to a case their office sees (selectors.tramites_visibles).
+    Complaints not linked to any case are handled nationally."""
+    from .roles import Rol
+    from .selectors import roles_de, tramites_visibles
+
+    roles = roles_de(usuario)
+    base = Queja.objects.select_related("tramite", "tramite__oficina")
+    if Rol.SUPERVISOR in roles:
+        return base
+    if not roles & {Rol.DIRECTOR, Rol.ANALISTA}:
+        return base.none()
+    return base.filter(tramite__in=tramites_visibles(usuario=usuario).values("pk"))

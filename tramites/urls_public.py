@@ -2,8 +2,9 @@
 from django.urls import path
 
 from . import views_public as v
-from . import views_quejas, views_subsanacion, views_verificacion
-from .cifras import views_publico
+from . import views_subsanacion, views_verificacion
+from .cifras import views_publico as cifras_publico
+from .quejas import views_publico as quejas_publico
 
 app_name = "publico"
 
@@ -23,8 +24,8 @@ urlpatterns = [
     ),
     path("verificar/", views_verificacion.verificar, name="verificar"),
     path("verificar/<str:codigo>/", views_verificacion.verificar_codigo, name="verificar_codigo"),
-    path("quejas/nueva/", views_quejas.queja_nueva, name="queja_nueva"),
-    path("quejas/<str:referencia>/enviada/", views_quejas.queja_enviada, name="queja_enviada"),
-    path("transparencia/", views_publico.transparencia, name="transparencia"),
-    path("transparencia/transparencia.csv", views_publico.transparencia_csv, name="transparencia_csv"),
+    path("quejas/nueva/", quejas_publico.queja_nueva, name="queja_nueva"),
+    path("quejas/<str:referencia>/enviada/", quejas_publico.queja_enviada, name="queja_enviada"),
+    path("transparencia/", cifras_publico.transparencia, name="transparencia"),
+    path("transparencia/transparencia.csv", cifras_publico.transparencia_csv, name="transparencia_csv"),
 ]

@@ -1,10 +1,11 @@
 """Staff URLs under /personal/ (login required)."""
 from django.urls import path
 
-from . import views_evaluacion, views_quejas
+from . import views_evaluacion
 from . import views_staff as v
-from .cifras import views_personal
-from .datos_personales import views
+from .cifras import views_personal as cifras_personal
+from .datos_personales import views as datos_personales
+from .quejas import views_personal as quejas_personal
 
 app_name = "personal"
 
@@ -14,14 +15,14 @@ urlpatterns = [
     path("login/totp/registrar/", v.totp_registrar, name="totp_registrar"),
     path("salir/", v.salir, name="logout"),
     path("", v.bandeja, name="bandeja"),
-    path("quejas/", views_quejas.quejas_lista, name="quejas"),
-    path("quejas/<str:referencia>/", views_quejas.queja_detalle, name="queja_detalle"),
-    path("quejas/<str:referencia>/tomar/", views_quejas.queja_tomar, name="queja_tomar"),
-    path("quejas/<str:referencia>/responder/", views_quejas.queja_responder, name="queja_responder"),
-    path("estadisticas/", views_personal.estadisticas, name="estadisticas"),
-    path("estadisticas/estadisticas.csv", views_personal.estadisticas_csv, name="estadisticas_csv"),
-    path("estadisticas/estadisticas.xlsx", views_personal.estadisticas_xlsx, name="estadisticas_xlsx"),
-    path("titular/", views.titular, name="titular"),
+    path("quejas/", quejas_personal.quejas_lista, name="quejas"),
+    path("quejas/<str:referencia>/", quejas_personal.queja_detalle, name="queja_detalle"),
+    path("quejas/<str:referencia>/tomar/", quejas_personal.queja_tomar, name="queja_tomar"),
+    path("quejas/<str:referencia>/responder/", quejas_personal.queja_responder, name="queja_responder"),
+    path("estadisticas/", cifras_personal.estadisticas, name="estadisticas"),
+    path("estadisticas/estadisticas.csv", cifras_personal.estadisticas_csv, name="estadisticas_csv"),
+    path("estadisticas/estadisticas.xlsx", cifras_personal.estadisticas_xlsx, name="estadisticas_xlsx"),
+    path("titular/", datos_personales.titular, name="titular"),
     path("presencial/nuevo/", v.presencial_nuevo, name="presencial_nuevo"),
     path("tramites/<str:referencia>/", v.tramite_detalle, name="tramite"),
     path("tramites/<str:referencia>/recibo/", v.recibo, name="recibo"),

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 
 from .. import auditoria
 from ..permisos import personal_requerido
-from ..quejas import quejas_visibles
 from ..roles import Rol
-from ..selectors import tramites_visibles
+from ..selectors import quejas_visibles, tramites_visibles
 from . import estadisticas as cifras
 from .forms import PeriodoForm
 

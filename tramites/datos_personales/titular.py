@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from ..models import Evaluacion, EventoAuditoria, Tramite
 from ..provincias import PROVINCIAS
-from ..quejas import quejas_visibles
-from ..selectors import tramites_visibles
+from ..selectors import quejas_visibles, tramites_visibles
 
 
 def normalizar_identificacion(valor: str) -> str:

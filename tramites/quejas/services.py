@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import auditoria, referencias
-from .models import Queja, Tramite
-from .notificaciones import notificar
+from .. import auditoria, referencias
+from ..models import Queja, Tramite
+from ..notificaciones import notificar
 
 PREFIJO = "Q-"
 
@@ -128,22 +128,3 @@ def queja_responder(*, queja: Queja, usuario, respuesta: str, request=None) -> Q
         )
     queja.refresh_from_db()
     return queja
-
-
-# --- reads ---------------------------------------------------------------------------------------
-
-
-def quejas_visibles(*, usuario):
-    """The ONE scoped query for complaints. The national supervisor sees all; an office's directors
-    and analysts see the complaints linked to a case their office sees (selectors.tramites_visibles).
-    Complaints not linked to any case are handled nationally."""
-    from .roles import Rol
-    from .selectors import roles_de, tramites_visibles
-
-    roles = roles_de(usuario)
-    base = Queja.objects.select_related("tramite", "tramite__oficina")
-    if Rol.SUPERVISOR in roles:
-        return base
-    if not roles & {Rol.DIRECTOR, Rol.ANALISTA}:
-        return base.none()
-    return base.filter(tramite__in=tramites_visibles(usuario=usuario).values("pk"))

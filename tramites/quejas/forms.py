@@ -10,12 +10,12 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import referencias
-from .identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero
-from .models import Tramite
-from .provincias import PROVINCIA_CHOICES
+from .. import referencias
+from ..identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero
+from ..models import Tramite
+from ..provincias import PROVINCIA_CHOICES
 
-SAL_MARCA = "tramites.quejas.marca"
+SAL_MARCA = "tramites.quejas.services.marca"
 # A person needs more than a few seconds to write a complaint; a form older than this is stale.
 SEGUNDOS_MINIMOS = getattr(settings, "QUEJAS_SEGUNDOS_MINIMOS", 3)
 SEGUNDOS_MAXIMOS = 4 * 3600
