@@ -20,9 +20,9 @@ from tests.fabricas_evaluacion import (
     tramite_resuelto,
 )
 from tramites import auditoria, services
-from tramites import evaluacion as ev
 from tramites import resoluciones as res
 from tramites.estados import Estado
+from tramites.evaluacion import services as ev
 from tramites.models import Adjunto, Evaluacion, EventoAuditoria
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]

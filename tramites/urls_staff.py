@@ -5,6 +5,7 @@ from . import views_evaluacion
 from . import views_staff as v
 from .cifras import views_personal as cifras_personal
 from .datos_personales import views as datos_personales
+from .evaluacion import views as evaluacion
 from .quejas import views_personal as quejas_personal
 
 app_name = "personal"
@@ -32,15 +33,15 @@ urlpatterns = [
     path("tramites/<str:referencia>/reasignar/", v.tramite_reasignar, name="reasignar"),
     path("tramites/<str:referencia>/subsanar/", v.tramite_subsanar, name="subsanar"),
     # Assessment and resolution (tramites.views_evaluacion).
-    path("tramites/<str:referencia>/evaluacion/", views_evaluacion.evaluacion, name="evaluacion"),
+    path("tramites/<str:referencia>/evaluacion/", evaluacion.evaluacion, name="evaluacion"),
     path(
         "tramites/<str:referencia>/evaluacion/corregir/",
-        views_evaluacion.evaluacion_corregir,
+        evaluacion.evaluacion_corregir,
         name="evaluacion_corregir",
     ),
     path(
         "tramites/<str:referencia>/evaluacion/informes/<int:pk>/",
-        views_evaluacion.informe,
+        evaluacion.informe,
         name="evaluacion_informe",
     ),
     path("tramites/<str:referencia>/resolucion/", views_evaluacion.resolucion, name="resolucion"),

@@ -13,11 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import auditoria, services
-from .estados import Estado
-from .models import Adjunto, Evaluacion, Tramite
-from .roles import Rol
-from .selectors import oficina_de, roles_de
+from .. import auditoria, services
+from ..estados import Estado
+from ..models import Adjunto, Evaluacion, Tramite
+from ..roles import Rol
+from ..selectors import oficina_de, roles_de
 
 # Roles that may read the assessment's content (in their own office only).
 ROLES_CONTENIDO = frozenset({Rol.EVALUADOR, Rol.DIRECTOR})
