@@ -75,9 +75,9 @@ def run(runs: int = 20) -> dict:
 
         from tests.fabricas_evaluacion import datos_resolucion, tramite_evaluado
         from tramites import auditoria, firma
-        from tramites import resoluciones as res
         from tramites.management import demo
         from tramites.models import Resolucion
+        from tramites.resoluciones import services as res
 
         with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
             demo.cargar_usuarios()

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from tests import files
 from tramites import auditoria, services
-from tramites import resoluciones as res
 from tramites.evaluacion import services as ev
 from tramites.models import Tramite
+from tramites.resoluciones import services as res
 from tramites.roles import Rol
 from tramites.validators import validar_adjunto
 

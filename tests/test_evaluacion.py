@@ -20,10 +20,11 @@ from tests.fabricas_evaluacion import (
     tramite_resuelto,
 )
 from tramites import auditoria, services
-from tramites import resoluciones as res
 from tramites.estados import Estado
 from tramites.evaluacion import services as ev
 from tramites.models import Adjunto, Evaluacion, EventoAuditoria
+from tramites.resoluciones import services as res
+from tramites.resoluciones import verificacion
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
 
@@ -289,7 +290,7 @@ def test_rotar_claves_vuelve_a_cifrar_todo_con_la_primera_clave(personal, settin
     informe.refresh_from_db()
     assert services.adjunto_leer(informe) == files.pdf_solicitud()
     resolucion.refresh_from_db()
-    assert res.verificar_pdf(datos=res.documento_leer(resolucion)).veredicto == res.Veredicto.AUTENTICO
+    assert verificacion.verificar_pdf(datos=res.documento_leer(resolucion)).veredicto == verificacion.Veredicto.AUTENTICO
 
 
 def test_rotar_claves_no_pisa_lo_que_no_puede_abrir(personal, settings):

@@ -140,7 +140,7 @@ def test_observacion_hostil_del_personal_llega_escapada_al_ciudadano(
 @pytest.mark.usefixtures("certificado_demo")
 def test_resolucion_pdf_con_texto_hostil(personal):
     from tests.fabricas_evaluacion import tramite_resuelto
-    from tramites import resoluciones as res
+    from tramites.resoluciones import services as res
 
     _tramite, resolucion = tramite_resuelto(personal, condiciones=f"{SCRIPT} {FORMULA}")
     texto = _texto_pdf(res.documento_leer(resolucion))

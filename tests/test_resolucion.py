@@ -22,9 +22,9 @@ from tests.fabricas_evaluacion import (
     tramite_resuelto,
 )
 from tramites import auditoria, firma
-from tramites import resoluciones as res
 from tramites.estados import Estado
 from tramites.models import ConfiguracionDocumento, EventoAuditoria, Resolucion, SecuenciaResolucion
+from tramites.resoluciones import services as res
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
 

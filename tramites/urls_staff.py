@@ -1,12 +1,12 @@
 """Staff URLs under /personal/ (login required)."""
 from django.urls import path
 
-from . import views_evaluacion
 from . import views_staff as v
 from .cifras import views_personal as cifras_personal
 from .datos_personales import views as datos_personales
 from .evaluacion import views as evaluacion
 from .quejas import views_personal as quejas_personal
+from .resoluciones import views_personal as resoluciones_personal
 
 app_name = "personal"
 
@@ -32,7 +32,7 @@ urlpatterns = [
     path("tramites/<str:referencia>/acciones/<slug:accion>/", v.tramite_accion, name="accion"),
     path("tramites/<str:referencia>/reasignar/", v.tramite_reasignar, name="reasignar"),
     path("tramites/<str:referencia>/subsanar/", v.tramite_subsanar, name="subsanar"),
-    # Assessment and resolution (tramites.views_evaluacion).
+    # Assessment and resolution (tramites.resoluciones.views_personal).
     path("tramites/<str:referencia>/evaluacion/", evaluacion.evaluacion, name="evaluacion"),
     path(
         "tramites/<str:referencia>/evaluacion/corregir/",
@@ -44,15 +44,15 @@ urlpatterns = [
         evaluacion.informe,
         name="evaluacion_informe",
     ),
-    path("tramites/<str:referencia>/resolucion/", views_evaluacion.resolucion, name="resolucion"),
+    path("tramites/<str:referencia>/resolucion/", resoluciones_personal.resolucion, name="resolucion"),
     path(
         "tramites/<str:referencia>/resoluciones/<str:numero>/revocar/",
-        views_evaluacion.resolucion_corregir,
+        resoluciones_personal.resolucion_corregir,
         name="resolucion_corregir",
     ),
     path(
         "tramites/<str:referencia>/resoluciones/<int:pk>/pdf",
-        views_evaluacion.resolucion_pdf,
+        resoluciones_personal.resolucion_pdf,
         name="resolucion_pdf",
     ),
 ]

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from .. import resoluciones as res
 from ..models import Adjunto, Tramite
 from ..permisos import personal_requerido
+from ..resoluciones import services as res
 from ..roles import Rol
 from ..services import TransicionNoPermitida
 from ..uploads import archivos_excedidos

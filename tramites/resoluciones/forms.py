@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .evaluacion.forms import FechaInput, campo_texto
-from .models import Resolucion
-from .resoluciones import DatosResolucion, normalizar_codigo
-from .validators import AdjuntoField, error_tamano
+from ..evaluacion.forms import FechaInput, campo_texto
+from ..models import Resolucion
+from ..validators import AdjuntoField, error_tamano
+from .services import DatosResolucion, normalizar_codigo
 
 
 class ResolucionForm(forms.Form):

@@ -10,15 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import auditoria
-from . import resoluciones as res
-from .evaluacion import services as ev
-from .forms_evaluacion import CorreccionForm, ResolucionForm
-from .models import Resolucion
-from .permisos import personal_requerido
-from .roles import Rol
-from .services import TransicionNoPermitida
-from .views import contexto_caso, sin_cache, tramite_visible
+from .. import auditoria
+from ..evaluacion import services as ev
+from ..models import Resolucion
+from ..permisos import personal_requerido
+from ..roles import Rol
+from ..services import TransicionNoPermitida
+from ..views import contexto_caso, sin_cache, tramite_visible
+from . import services
+from .forms import CorreccionForm, ResolucionForm
 
 # --- the resolution ------------------------------------------------------------------------------
 
@@ -28,14 +28,14 @@ from .views import contexto_caso, sin_cache, tramite_visible
 def resolucion(request, referencia: str):
     """The case's documents for every staff role; the director of the office issues the resolution here."""
     tramite = tramite_visible(request, referencia)
-    puede = res.puede_resolver(usuario=request.user, tramite=tramite)
+    puede = services.puede_resolver(usuario=request.user, tramite=tramite)
     if request.method == "POST" and not puede:
         raise PermissionDenied
     documentos = list(
         tramite.resoluciones.select_related("firmante", "tramite").order_by("-emitida_en", "-pk")
     )
     for documento in documentos:
-        documento.corregible = res.puede_corregir(usuario=request.user, resolucion=documento)
+        documento.corregible = services.puede_corregir(usuario=request.user, resolucion=documento)
     contexto = contexto_caso(tramite, resoluciones=documentos, puede_resolver=puede)
     if puede:
         evaluacion = ev.evaluacion_ver(
@@ -45,7 +45,7 @@ def resolucion(request, referencia: str):
             form = ResolucionForm(request.POST)
             if form.is_valid():
                 try:
-                    emitida = res.resolucion_emitir(
+                    emitida = services.resolucion_emitir(
                         tramite=tramite, usuario=request.user, datos=form.datos(), request=request
                     )
                 except TransicionNoPermitida as exc:
@@ -58,7 +58,7 @@ def resolucion(request, referencia: str):
                 )
                 return redirect("personal:resolucion", referencia=tramite.referencia)
         else:
-            form = ResolucionForm(initial=res.propuesta(evaluacion=evaluacion))
+            form = ResolucionForm(initial=services.propuesta(evaluacion=evaluacion))
         contexto.update(form=form, evaluacion=evaluacion)
     estado = 400 if request.method == "POST" else 200  # a POST that gets here had errors
     return sin_cache(render(request, "personal/resolucion.html", contexto, status=estado))
@@ -70,13 +70,13 @@ def resolucion_corregir(request, referencia: str, numero: str):
     """Revoke a document with a reason and issue its replacement."""
     tramite = tramite_visible(request, referencia)
     anterior = get_object_or_404(Resolucion.objects.select_related("tramite"), tramite=tramite, numero=numero)
-    if not res.puede_corregir(usuario=request.user, resolucion=anterior):
+    if not services.puede_corregir(usuario=request.user, resolucion=anterior):
         raise PermissionDenied
     if request.method == "POST":
         form = CorreccionForm(request.POST)
         if form.is_valid():
             try:
-                nueva = res.resolucion_corregir(
+                nueva = services.resolucion_corregir(
                     resolucion=anterior,
                     usuario=request.user,
                     datos=form.datos(),
@@ -113,7 +113,7 @@ def resolucion_pdf(request, referencia: str, pk: int):
     """The signed PDF as issued (clerks hand it over at the window too); every download is audited."""
     tramite = tramite_visible(request, referencia)
     documento = get_object_or_404(Resolucion, tramite=tramite, pk=pk)
-    datos = res.documento_leer(documento)
+    datos = services.documento_leer(documento)
     auditoria.registrar(
         "resolucion_descargada",
         request=request,
