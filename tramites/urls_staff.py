@@ -1,7 +1,8 @@
 """Staff URLs under /personal/ (login required)."""
 from django.urls import path
 
-from . import views_staff as v
+from . import views_staff
+from .acceso import views as acceso
 from .cifras import views_personal as cifras_personal
 from .datos_personales import views as datos_personales
 from .evaluacion import views as evaluacion
@@ -11,11 +12,11 @@ from .resoluciones import views_personal as resoluciones_personal
 app_name = "personal"
 
 urlpatterns = [
-    path("login/", v.IngresoView.as_view(), name="login"),
-    path("login/totp/", v.totp, name="totp"),
-    path("login/totp/registrar/", v.totp_registrar, name="totp_registrar"),
-    path("salir/", v.salir, name="logout"),
-    path("", v.bandeja, name="bandeja"),
+    path("login/", acceso.IngresoView.as_view(), name="login"),
+    path("login/totp/", acceso.totp, name="totp"),
+    path("login/totp/registrar/", acceso.totp_registrar, name="totp_registrar"),
+    path("salir/", acceso.salir, name="logout"),
+    path("", views_staff.bandeja, name="bandeja"),
     path("quejas/", quejas_personal.quejas_lista, name="quejas"),
     path("quejas/<str:referencia>/", quejas_personal.queja_detalle, name="queja_detalle"),
     path("quejas/<str:referencia>/tomar/", quejas_personal.queja_tomar, name="queja_tomar"),
@@ -24,14 +25,14 @@ urlpatterns = [
     path("estadisticas/estadisticas.csv", cifras_personal.estadisticas_csv, name="estadisticas_csv"),
     path("estadisticas/estadisticas.xlsx", cifras_personal.estadisticas_xlsx, name="estadisticas_xlsx"),
     path("titular/", datos_personales.titular, name="titular"),
-    path("presencial/nuevo/", v.presencial_nuevo, name="presencial_nuevo"),
-    path("tramites/<str:referencia>/", v.tramite_detalle, name="tramite"),
-    path("tramites/<str:referencia>/recibo/", v.recibo, name="recibo"),
-    path("tramites/<str:referencia>/comprobante.pdf", v.comprobante, name="comprobante"),
-    path("tramites/<str:referencia>/adjuntos/<int:adjunto_id>/", v.adjunto_ver, name="adjunto"),
-    path("tramites/<str:referencia>/acciones/<slug:accion>/", v.tramite_accion, name="accion"),
-    path("tramites/<str:referencia>/reasignar/", v.tramite_reasignar, name="reasignar"),
-    path("tramites/<str:referencia>/subsanar/", v.tramite_subsanar, name="subsanar"),
+    path("presencial/nuevo/", views_staff.presencial_nuevo, name="presencial_nuevo"),
+    path("tramites/<str:referencia>/", views_staff.tramite_detalle, name="tramite"),
+    path("tramites/<str:referencia>/recibo/", views_staff.recibo, name="recibo"),
+    path("tramites/<str:referencia>/comprobante.pdf", views_staff.comprobante, name="comprobante"),
+    path("tramites/<str:referencia>/adjuntos/<int:adjunto_id>/", views_staff.adjunto_ver, name="adjunto"),
+    path("tramites/<str:referencia>/acciones/<slug:accion>/", views_staff.tramite_accion, name="accion"),
+    path("tramites/<str:referencia>/reasignar/", views_staff.tramite_reasignar, name="reasignar"),
+    path("tramites/<str:referencia>/subsanar/", views_staff.tramite_subsanar, name="subsanar"),
     # Assessment and resolution (tramites.resoluciones.views_personal).
     path("tramites/<str:referencia>/evaluacion/", evaluacion.evaluacion, name="evaluacion"),
     path(
