@@ -1,7 +1,7 @@
-"""Staff pages: login with second factor, the inbox, the case page and its actions, the window intake.
+"""Staff pages of the workflow: the inbox, the case page and its actions, attachment downloads.
 
 Every view is wrapped in permisos.personal_requerido, and every case is read through
-selectors.tramites_visibles (a case of another office is a 404, never a 403 that confirms it exists)."""
+selectors.tramites_visibles (another office's case is a 404)."""
 
 import re
 import unicodedata
@@ -18,40 +18,23 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
-from . import auditoria, services
-from .estados import ABIERTOS, Estado, acciones_permitidas
-from .forms_staff import (
-    ARCHIVOS_VENTANILLA,
-    ArchivarForm,
-    EnviarEvaluacionForm,
-    FiltroBandejaForm,
-    ObservarForm,
-    ReasignarForm,
-    SubsanacionForm,
-    VentanillaForm,
-)
-from .models import Adjunto, Tramite
-from .permisos import personal_requerido, solo_lectura
-from .provincias import PROVINCIA_CHOICES
-from .retenidos import retener, retenidos_de, tramite_desde_formulario
-from .roles import Rol
-from .selectors import (
-    ESTADO_TODOS,
-    analistas_de_oficina,
-    auditoria_de_tramite,
-    oficina_de,
-    roles_de,
-    tramites_bandeja,
-    tramites_conteo_por_estado,
-    tramites_visibles,
-)
-from .services import TransicionNoPermitida
-from .templatetags.personal import plazo_restante
+from .. import auditoria, plazos
+from ..estados import ABIERTOS, Estado, acciones_permitidas
+from ..models import Adjunto, Tramite
+from ..permisos import personal_requerido, solo_lectura
+from ..provincias import PROVINCIA_CHOICES
+from ..roles import Rol
+from ..selectors import oficina_de, roles_de, tramites_conteo_por_estado, tramites_visibles
+from ..services import TransicionNoPermitida, adjunto_leer
+from ..subsanacion import services as subsanacion
+from ..subsanacion.forms import SubsanacionForm
+from ..templatetags.personal import plazo_restante
+from . import services
+from .forms import ArchivarForm, EnviarEvaluacionForm, FiltroBandejaForm, ObservarForm, ReasignarForm
+from .selectors import ESTADO_TODOS, analistas_de_oficina, auditoria_de_tramite, tramites_bandeja
 
 POR_PAGINA = 25
-SESION_RETENIDOS_VENTANILLA = "ventanilla_retenidos"
 
 # The case actions with a form on the case page; the rest of the table (routing, evaluation,
 # resolution, expiry) is driven elsewhere.
@@ -124,7 +107,7 @@ def _fila_bandeja(t: Tramite, *, hoy) -> dict:
         "provincia": _PROVINCIAS.get(t.provincia, t.provincia),
         "canal": _("Presencial") if t.canal == Tramite.Canal.PRESENCIAL else _("En línea"),
         "analista": analista,
-        "plazo": plazo_restante(t, services.dias_restantes(t, hoy=hoy)),
+        "plazo": plazo_restante(t, plazos.dias_restantes(t, hoy=hoy)),
     }
 
 
@@ -216,7 +199,7 @@ def _contexto_detalle(request, tramite: Tramite, formularios: dict | None = None
     solicitud = next((a for a in tramite.adjuntos.all() if a.tipo == Adjunto.Tipo.SOLICITUD_FIRMADA), None)
     return {
         "tramite": tramite,
-        "dias": services.dias_restantes(tramite),
+        "dias": plazos.dias_restantes(tramite),
         "adjuntos": list(tramite.adjuntos.exclude(tipo=Adjunto.Tipo.INFORME_MEDICO)),
         "solicitud": solicitud,
         "historial": list(tramite.historial.select_related("usuario").order_by("creado_en", "id")),
@@ -320,7 +303,7 @@ def tramite_reasignar(request, referencia: str):
 @personal_requerido(Rol.VENTANILLA)
 def tramite_subsanar(request, referencia: str):
     """A correction handed in on paper at the window, scanned by the clerk."""
-    from .uploads import archivos_excedidos
+    from ..uploads import archivos_excedidos
 
     tramite = _tramite(request, referencia)
     if request.method != "POST":
@@ -336,7 +319,7 @@ def tramite_subsanar(request, referencia: str):
     if not form.is_valid():
         return _re_mostrar(request, tramite, "subsanar", form)
     try:
-        services.tramite_subsanar(
+        subsanacion.tramite_subsanar(
             tramite=tramite,
             archivos=form.archivos(),
             comentario=form.cleaned_data["comentario"],
@@ -366,7 +349,7 @@ def adjunto_ver(request, referencia: str, adjunto_id: int):
     adjunto = get_object_or_404(
         Adjunto.objects.exclude(tipo=Adjunto.Tipo.INFORME_MEDICO), pk=adjunto_id, tramite=tramite
     )
-    datos = services.adjunto_leer(adjunto)
+    datos = adjunto_leer(adjunto)
     auditoria.registrar(
         "ver_adjunto",
         request=request,
@@ -391,65 +374,4 @@ def adjunto_ver(request, referencia: str, adjunto_id: int):
             "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
         )
     respuesta["Cross-Origin-Resource-Policy"] = "same-origin"
-    return respuesta
-
-
-# --- the window channel ----------------------------------------------------------------------------
-
-
-@personal_requerido(Rol.VENTANILLA)
-@require_http_methods(["GET", "POST"])
-def presencial_nuevo(request):
-    from .uploads import archivos_excedidos
-
-    retenidos = retenidos_de(request, clave=SESION_RETENIDOS_VENTANILLA)
-    if request.method == "POST":
-        form = VentanillaForm(
-            request.POST, request.FILES, retenidos=retenidos, excedidos=archivos_excedidos(request)
-        )
-        if form.is_valid():
-            tramite = tramite_desde_formulario(
-                request,
-                clave=SESION_RETENIDOS_VENTANILLA,
-                form=form,
-                tipos=ARCHIVOS_VENTANILLA,
-                retenidos=retenidos,
-                canal=Tramite.Canal.PRESENCIAL,
-                usuario=request.user,
-            )
-            messages.success(
-                request, _("Solicitud registrada con la referencia %(ref)s.") % {"ref": tramite.referencia}
-            )
-            return redirect("personal:recibo", referencia=tramite.referencia)
-        retenidos = retener(
-            request,
-            clave=SESION_RETENIDOS_VENTANILLA,
-            form=form,
-            tipos=ARCHIVOS_VENTANILLA,
-            retenidos=retenidos,
-        )
-        form._init_archivos(retenidos, set())
-    else:
-        form = VentanillaForm(retenidos=retenidos)
-    return render(request, "personal/presencial_nuevo.html", {"form": form, "retenidos": retenidos})
-
-
-@personal_requerido()
-def recibo(request, referencia: str):
-    tramite = _tramite(request, referencia)
-    return render(request, "personal/recibo.html", {"tramite": tramite})
-
-
-@personal_requerido()
-def comprobante(request, referencia: str):
-    from .documents import comprobante_pdf
-
-    tramite = _tramite(request, referencia)
-    auditoria.registrar("comprobante", request=request, tramite=tramite, objeto=tramite.referencia)
-    respuesta = HttpResponse(comprobante_pdf(tramite), content_type="application/pdf")
-    respuesta["Content-Disposition"] = content_disposition_header(
-        False, f"comprobante-{tramite.referencia}.pdf"
-    )
-    respuesta["Cache-Control"] = "private, no-store"
-    respuesta["X-Content-Type-Options"] = "nosniff"
     return respuesta
