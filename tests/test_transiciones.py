@@ -1,5 +1,5 @@
 """The one transition table: every allowed change and every forbidden one, by state and by actor,
-through the service (tramite_transition) and through the staff views."""
+through the service (tramite_transicionar) and through the staff views."""
 
 import pytest
 from django.urls import reverse
@@ -58,7 +58,7 @@ def test_cada_cambio_permitido_y_prohibido_por_estado_y_actor(accion):
             filas = HistorialEstado.objects.filter(tramite=tramite).count()
             permitido = estado in desde and actor in actores
             if permitido:
-                services.tramite_transition(
+                services.tramite_transicionar(
                     tramite=tramite, accion=accion, actor=actor, nota="motivo de prueba"
                 )
                 tramite.refresh_from_db()
@@ -67,7 +67,7 @@ def test_cada_cambio_permitido_y_prohibido_por_estado_y_actor(accion):
                 assert (ultima.estado_anterior, ultima.estado_nuevo, ultima.actor) == (estado, hacia, actor)
             else:
                 with pytest.raises(TransicionNoPermitida):
-                    services.tramite_transition(tramite=tramite, accion=accion, actor=actor, nota="motivo")
+                    services.tramite_transicionar(tramite=tramite, accion=accion, actor=actor, nota="motivo")
                 tramite.refresh_from_db()
                 assert tramite.estado == estado, (accion, estado, actor)
                 assert HistorialEstado.objects.filter(tramite=tramite).count() == filas
@@ -78,7 +78,7 @@ def test_observar_y_archivar_exigen_motivo():
     tramite = en_estado(tramite_nuevo(), Estado.EN_REVISION)
     for accion in ("observar", "archivar"):
         with pytest.raises(TransicionNoPermitida):
-            services.tramite_transition(tramite=tramite, accion=accion, actor=Rol.ANALISTA, nota="   ")
+            services.tramite_transicionar(tramite=tramite, accion=accion, actor=Rol.ANALISTA, nota="   ")
     tramite.refresh_from_db()
     assert tramite.estado == Estado.EN_REVISION
 

@@ -1,5 +1,5 @@
-"""The case states and the ONE table of allowed changes; services.tramite_transition (and its batch
-form for routing, tramites_transition_en_lote) are its only users."""
+"""The case states and the ONE table of allowed changes; services.tramite_transicionar (and its batch
+form for routing, tramites_transicionar_en_lote) are its only users."""
 from dataclasses import dataclass
 
 from django.db import models

@@ -14,7 +14,7 @@ from . import auditoria
 from .crypto import encrypt_bytes
 from .estados import FINALES, Estado, transicion
 from .models import Adjunto, HistorialEstado, Tramite
-from .plazos import _fecha_local, dias_habiles_entre, sumar_dias_habiles
+from .plazos import dias_habiles_entre, fecha_local, sumar_dias_habiles
 from .roles import Rol
 from .validators import ArchivoValidado
 
@@ -154,7 +154,7 @@ def _cambio_registrar(
     )
 
 
-def tramite_transition(
+def tramite_transicionar(
     *,
     tramite: Tramite,
     accion: str,
@@ -199,7 +199,7 @@ def tramite_transition(
                 actual.historial.filter(estado_nuevo=Estado.OBSERVADO).order_by("-creado_en").first()
             )
             if observado_desde:
-                pausa = dias_habiles_entre(_fecha_local(observado_desde.creado_en), _fecha_local(ahora))
+                pausa = dias_habiles_entre(fecha_local(observado_desde.creado_en), fecha_local(ahora))
                 if pausa > 0:
                     actual.vence_el = sumar_dias_habiles(actual.vence_el, pausa)
                     campos.add("vence_el")
@@ -214,13 +214,13 @@ def tramite_transition(
             visible_ciudadano=visible_ciudadano,
             ahora=ahora,
         ).save()
-        _conteos_invalidar(oficina_anterior, actual.oficina_id)
+        conteos_invalidar(oficina_anterior, actual.oficina_id)
     if not ya_bloqueado:
         tramite.refresh_from_db()
     return tramite
 
 
-def tramites_transition_en_lote(
+def tramites_transicionar_en_lote(
     *,
     cambios: list[tuple[Tramite, str, dict]],
     accion: str,
@@ -228,23 +228,23 @@ def tramites_transition_en_lote(
     usuario=None,
     visible_ciudadano: bool = True,
 ) -> None:
-    """tramite_transition for many cases at once (routing a batch): the same table, checks, history
+    """tramite_transicionar for many cases at once (routing a batch): the same table, checks, history
     row and audit event per case, written with one UPDATE and one INSERT.
 
     `cambios` holds (case, note, fields to set) for rows the caller has just read with
     select_for_update inside its open transaction. Only for changes without side rules: the end of an
-    observation (the paused clock) and final states go through tramite_transition.
+    observation (the paused clock) and final states go through tramite_transicionar.
     """
     t = transicion(accion)
     if Estado.OBSERVADO in t.desde or t.hacia in FINALES:
-        raise ValueError(f"«{accion}» no se aplica en lote: use tramite_transition.")
+        raise ValueError(f"«{accion}» no se aplica en lote: use tramite_transicionar.")
     if actor not in t.actores:
         raise TransicionNoPermitida(_("Su rol no permite esta acción."))
     if t.requiere_nota and any(not nota.strip() for _t, nota, _c in cambios):
         raise TransicionNoPermitida(_("Debe indicar el motivo."))
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
-            "tramites_transition_en_lote exige una transacción abierta con las filas bloqueadas."
+            "tramites_transicionar_en_lote exige una transacción abierta con las filas bloqueadas."
         )
     if not cambios:
         return
@@ -282,10 +282,10 @@ def tramites_transition_en_lote(
     for valores, pks in grupos.items():
         Tramite.objects.filter(pk__in=pks).update(**dict(zip(columnas, valores, strict=True)))
     HistorialEstado.objects.bulk_create(historial)
-    _conteos_invalidar(*oficinas, *(actual.oficina_id for actual, _nota, _valores in cambios))
+    conteos_invalidar(*oficinas, *(actual.oficina_id for actual, _nota, _valores in cambios))
 
 
-def _conteos_invalidar(*oficina_ids) -> None:
+def conteos_invalidar(*oficina_ids) -> None:
     """The inbox caches the counts per state (selectors.tramites_conteo_por_estado)."""
     from django.core.cache import cache
 
@@ -304,7 +304,7 @@ def sha256_bytes(datos: bytes) -> str:
 # --- the staff workflow: take, observe, correct, send to evaluation, archive, reassign -------------
 
 
-def _actor_para(*, usuario, accion: str) -> str:
+def actor_para(*, usuario, accion: str) -> str:
     """The role in which `usuario` applies `accion` (from the one transition table)."""
     from .selectors import roles_de
 
@@ -314,7 +314,7 @@ def _actor_para(*, usuario, accion: str) -> str:
     return posibles[0]
 
 
-def _exigir_responsable(*, tramite: Tramite, usuario, actor: str) -> None:
+def exigir_responsable(*, tramite: Tramite, usuario, actor: str) -> None:
     # A case lands with one analyst: another analyst of the office may not work it unless reassigned.
     if actor == Rol.ANALISTA and tramite.analista_id and tramite.analista_id != usuario.pk:
         raise TransicionNoPermitida(_("Este trámite está asignado a otro analista."))

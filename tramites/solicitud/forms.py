@@ -63,7 +63,7 @@ class ArchivosRetenidosMixin:
 class DatosSolicitanteMixin:
     """Identification, contact and province: shared by the online form and the window form."""
 
-    # The cleaned fields that become the case's data (tramite_create's `datos`).
+    # The cleaned fields that become the case's data (tramite_crear's `datos`).
     campos_tramite: tuple[str, ...] = (
         "tipo_identificacion",
         "identificacion",

@@ -11,7 +11,7 @@ from ..estados import ABIERTOS, Estado
 from ..models import Oficina, ProvinciaOficina, Tramite
 from ..notificaciones import notificar_varias
 from ..roles import SISTEMA, Rol
-from ..services import tramites_transition_en_lote
+from ..services import tramites_transicionar_en_lote
 
 # --- routing -------------------------------------------------------------------------------------
 
@@ -161,5 +161,5 @@ def _enrutar_bloqueados(casos: list[Tramite]) -> None:
                 "tramite": tramite,
             }
         )
-    tramites_transition_en_lote(cambios=cambios, accion="asignar", actor=SISTEMA)
+    tramites_transicionar_en_lote(cambios=cambios, accion="asignar", actor=SISTEMA)
     notificar_varias(avisos)
