@@ -242,3 +242,15 @@ def test_reasignar_servicio_rechaza_caso_finalizado(personal):
     with pytest.raises(TransicionNoPermitida):
         tramitacion.tramite_reasignar(tramite=tramite, usuario=director, analista=personal["analista.pichincha"])
     assert Tramite.objects.get(pk=tramite.pk).estado == Estado.ARCHIVADO
+
+
+def test_el_reloj_legal_se_detiene_solo_mientras_se_espera_al_ciudadano():
+    """COA art. 207: the 30-day term runs while the request is in the institution's hands. The paused
+    states are read off the transition table, and the citizen can leave each of them."""
+    from tramites.estados import PAUSAN_EL_RELOJ, TRANSICIONES, pausa_el_reloj
+    from tramites.roles import CIUDADANO
+
+    assert PAUSAN_EL_RELOJ == {Estado.OBSERVADO}
+    assert pausa_el_reloj(Estado.OBSERVADO) and not pausa_el_reloj(Estado.EN_REVISION)
+    for estado in PAUSAN_EL_RELOJ:
+        assert any(estado in t.desde and CIUDADANO in t.actores for t in TRANSICIONES)

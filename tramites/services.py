@@ -1,6 +1,5 @@
 """Writes. Every change to a case goes through a function here; views, forms and tasks stay thin."""
 
-import hashlib
 import logging
 from datetime import timedelta
 
@@ -12,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from . import auditoria
 from .crypto import encrypt_bytes
-from .estados import FINALES, Estado, transicion
+from .estados import ABIERTOS, FINALES, PAUSAN_EL_RELOJ, Estado, pausa_el_reloj, transicion
 from .models import Adjunto, HistorialEstado, Tramite
-from .plazos import dias_habiles_entre, fecha_local, sumar_dias_habiles
+from .plazos import dias_habiles_entre, fecha_local, reloj_pausado_desde, sumar_dias_habiles
 from .roles import Rol
 from .validators import ArchivoValidado
 
@@ -193,13 +192,12 @@ def tramite_transicionar(
         if t.hacia in (Estado.RESUELTO, Estado.DESISTIDO):
             actual.finalizado_en = ahora
             campos.add("finalizado_en")
-        if anterior == Estado.OBSERVADO and t.hacia == Estado.EN_REVISION and actual.vence_el:
-            # The legal clock was paused while observed: move the due date by the business days lost.
-            observado_desde = (
-                actual.historial.filter(estado_nuevo=Estado.OBSERVADO).order_by("-creado_en").first()
-            )
-            if observado_desde:
-                pausa = dias_habiles_entre(fecha_local(observado_desde.creado_en), fecha_local(ahora))
+        if pausa_el_reloj(anterior) and t.hacia in ABIERTOS and not pausa_el_reloj(t.hacia) and actual.vence_el:
+            # The legal clock was paused while the case waited on the citizen: move the due date by the
+            # business days lost.
+            desde = reloj_pausado_desde(actual)
+            if desde:
+                pausa = dias_habiles_entre(desde, fecha_local(ahora))
                 if pausa > 0:
                     actual.vence_el = sumar_dias_habiles(actual.vence_el, pausa)
                     campos.add("vence_el")
@@ -236,7 +234,7 @@ def tramites_transicionar_en_lote(
     observation (the paused clock) and final states go through tramite_transicionar.
     """
     t = transicion(accion)
-    if Estado.OBSERVADO in t.desde or t.hacia in FINALES:
+    if t.desde & PAUSAN_EL_RELOJ or t.hacia in FINALES:
         raise ValueError(f"«{accion}» no se aplica en lote: use tramite_transicionar.")
     if actor not in t.actores:
         raise TransicionNoPermitida(_("Su rol no permite esta acción."))
@@ -295,10 +293,6 @@ def conteos_invalidar(*oficina_ids) -> None:
     cache.delete_many(claves)
     # Again after commit: a page computed between this moment and the commit saw the old figure.
     transaction.on_commit(lambda: cache.delete_many(claves))
-
-
-def sha256_bytes(datos: bytes) -> str:
-    return hashlib.sha256(datos).hexdigest()
 
 
 # --- the staff workflow: take, observe, correct, send to evaluation, archive, reassign -------------
