@@ -50,7 +50,7 @@ def test_observar_desde_la_pagina_exige_motivo_y_avisa_al_ciudadano(
 ):
     c = cliente(personal["analista.pichincha"])
     url = reverse("personal:accion", args=[en_revision.referencia, "observar"])
-    r = c.post(url, {"observar-motivo": "  "})
+    r = c.post(url, {"revision-motivo": "  "})
     assert r.status_code == 400 and "Escriba el motivo de la observación." in r.content.decode()
     en_revision.refresh_from_db()
     assert en_revision.estado == Estado.EN_REVISION
@@ -59,9 +59,9 @@ def test_observar_desde_la_pagina_exige_motivo_y_avisa_al_ciudadano(
         r = c.post(
             url,
             {
-                "observar-motivo": MOTIVO,
-                "observar-documento_legible": "",
-                "observar-tipo_firma": "manuscrita",
+                "revision-motivo": MOTIVO,
+                "revision-documento_legible": "",
+                "revision-tipo_firma": "manuscrita",
             },
         )
     assert r.status_code == 302

@@ -34,8 +34,13 @@ def test_la_pagina_muestra_datos_documentos_historial_correos_y_dias(personal):
     imagen = tramite.adjuntos.get(tipo=Adjunto.Tipo.DOCUMENTO_IDENTIDAD)
     pdf = tramite.adjuntos.get(tipo=Adjunto.Tipo.SOLICITUD_FIRMADA)
     ruta = f"/personal/tramites/{tramite.referencia}/adjuntos"
-    assert f'<img class="img-fluid adjunto-imagen" src="{ruta}/{imagen.pk}/"' in html
-    assert f'href="/personal/tramites/{tramite.referencia}/adjuntos/{pdf.pk}/" target="_blank"' in html
+    # The viewer shows the first document inline; the list switches to the others (the PDF inline too).
+    assert f'<img class="visor-imagen" src="{ruta}/{imagen.pk}/"' in html
+    assert f'data-visor-url="{ruta}/{pdf.pk}/" data-visor-tipo="pdf"' in html
+    con_pdf = cliente(personal["analista.pichincha"]).get(
+        reverse("personal:tramite", args=[tramite.referencia]), {"documento": pdf.pk}
+    ).content.decode()
+    assert f'<iframe class="visor-marco" src="{ruta}/{pdf.pk}/"' in con_pdf
     # Timeline: intake and routing.
     assert "Ingresado" in html and "Asignado" in html
     # E-mails: the citizen's confirmation and the office notice, with their status.
@@ -151,7 +156,10 @@ def test_la_auditoria_se_muestra_al_supervisor_y_no_al_analista(personal):
     _pagina(personal["analista.pichincha"], tramite)
     html = _pagina(personal["supervisor.nacional"], tramite)
     seccion = html.split("Auditoría del trámite", 1)[1]
-    assert "analista.pichincha" in seccion and "ver_tramite" in seccion and "cambio_estado" in seccion
+    # In Spanish, with readable details: no codes, no Python dicts.
+    assert "analista.pichincha" in seccion and "Consultó el trámite" in seccion and "Cambio de estado" in seccion
+    assert "de «Ingresado» a «Asignado»" in seccion
+    assert "ver_tramite" not in seccion and "{" not in seccion.split("</table>", 1)[0]
     assert "Auditoría del trámite" not in _pagina(personal["analista.pichincha"], tramite)
     assert "Auditoría del trámite" in _pagina(personal["director.pichincha"], tramite)
 

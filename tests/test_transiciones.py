@@ -91,10 +91,10 @@ def _accion(c, tramite, accion, datos=None):
 
 
 REVISION_COMPLETA = {
-    "enviar_evaluacion-documento_legible": "on",
-    "enviar_evaluacion-solicitud_firmada": "on",
-    "enviar_evaluacion-solicitud_datos": "on",
-    "enviar_evaluacion-tipo_firma": "manuscrita",
+    "revision-documento_legible": "on",
+    "revision-solicitud_firmada": "on",
+    "revision-solicitud_datos": "on",
+    "revision-tipo_firma": "manuscrita",
 }
 
 
@@ -106,7 +106,8 @@ def test_el_analista_toma_revisa_y_envia_a_evaluacion_por_la_pagina(personal):
     c = cliente(analista)
 
     pagina = c.get(reverse("personal:tramite", args=[tramite.referencia])).content.decode()
-    assert "Tomar el caso" in pagina and "Enviar a evaluación" not in pagina
+    # The checklist is there from ASIGNADO: the analyst may take the case first, or decide straight away.
+    assert "Tomar el caso" in pagina and "Enviar a evaluación" in pagina
 
     assert _accion(c, tramite, "tomar").status_code == 302
     tramite.refresh_from_db()
@@ -125,12 +126,26 @@ def test_el_analista_toma_revisa_y_envia_a_evaluacion_por_la_pagina(personal):
 
 
 @pytest.mark.django_db
+def test_enviar_desde_asignado_toma_el_caso_y_lo_envia_en_un_paso(personal):
+    analista = personal["analista.pichincha"]
+    tramite = crear_tramite(provincia="17")
+    c = cliente(analista)
+    assert _accion(c, tramite, "enviar_evaluacion", REVISION_COMPLETA).status_code == 302
+    tramite.refresh_from_db()
+    assert tramite.estado == Estado.EN_EVALUACION
+    # Both steps are in the history, in order, and the ticks were saved with the decision.
+    estados = list(tramite.historial.values_list("estado_nuevo", flat=True))
+    assert estados[-2:] == [Estado.EN_REVISION, Estado.EN_EVALUACION]
+    assert tramite.revision.documento_legible and tramite.revision.tipo_firma == "manuscrita"
+
+
+@pytest.mark.django_db
 def test_enviar_a_evaluacion_sin_revision_completa_no_cambia_el_estado(personal):
     analista = personal["analista.pichincha"]
     tramite = en_estado(crear_tramite(provincia="17"), Estado.EN_REVISION)
     c = cliente(analista)
     datos = dict(REVISION_COMPLETA)
-    del datos["enviar_evaluacion-solicitud_firmada"]
+    del datos["revision-solicitud_firmada"]
     r = _accion(c, tramite, "enviar_evaluacion", datos)
     assert r.status_code == 400
     assert "Para enviar a evaluación, este requisito debe cumplirse." in r.content.decode()
@@ -141,14 +156,14 @@ def test_enviar_a_evaluacion_sin_revision_completa_no_cambia_el_estado(personal)
 @pytest.mark.django_db
 def test_accion_fuera_de_estado_es_un_mensaje_no_un_error(personal):
     analista = personal["analista.pichincha"]
-    tramite = crear_tramite(provincia="17")  # ASIGNADO: cannot go to evaluation yet
+    tramite = en_estado(crear_tramite(provincia="17"), Estado.EN_EVALUACION)  # already sent
     c = cliente(analista)
     r = _accion(c, tramite, "enviar_evaluacion", REVISION_COMPLETA)
     assert r.status_code == 302
     siguiente = c.get(r["Location"]).content.decode()
     assert "esta acción ya no es posible" in siguiente
     tramite.refresh_from_db()
-    assert tramite.estado == Estado.ASIGNADO
+    assert tramite.estado == Estado.EN_EVALUACION
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from .resoluciones import views_publico as resoluciones_publico
 from .solicitud import views as solicitud
 from .solicitud import views_personal as ventanilla
 from .tramitacion import views as tramitacion
+from .tramitacion import views_direccion as direccion
 
 publico = (
     [
@@ -66,6 +67,11 @@ personal = (
         path("tramites/<str:referencia>/acciones/<slug:accion>/", tramitacion.tramite_accion, name="accion"),
         path("tramites/<str:referencia>/reasignar/", tramitacion.tramite_reasignar, name="reasignar"),
         path("tramites/<str:referencia>/subsanar/", tramitacion.tramite_subsanar, name="subsanar"),
+        path("tramites/<str:referencia>/revision/", tramitacion.tramite_revision, name="revision"),
+        path("tramites/<str:referencia>/trasladar/", direccion.tramite_trasladar, name="trasladar"),
+        path("tramites/<str:referencia>/auditoria/", direccion.auditoria_tramite, name="auditoria_tramite"),
+        path("reasignar/", direccion.reasignar_lote, name="reasignar_lote"),
+        path("carga/", direccion.carga, name="carga"),
         # Assessment and resolution.
         path("tramites/<str:referencia>/evaluacion/", evaluacion.evaluacion, name="evaluacion"),
         path(

@@ -14,6 +14,7 @@ from .casos import (
 from .evaluacion import ConfiguracionDocumento, Evaluacion, Resolucion, SecuenciaResolucion, Verificacion
 from .oficinas import Oficina, PerfilPersonal, ProvinciaOficina
 from .quejas import CifraMensualHistorica, Queja
+from .tramitacion import RevisionRequisitos, TextoObservacion
 
 __all__ = [
     "ARCHIVOS_SOLICITUD",
@@ -32,7 +33,9 @@ __all__ = [
     "ProvinciaOficina",
     "Queja",
     "Resolucion",
+    "RevisionRequisitos",
     "SecuenciaResolucion",
+    "TextoObservacion",
     "Tramite",
     "Verificacion",
 ]

@@ -1,5 +1,6 @@
 """Complaints (quejas) and the monthly transparency figures carried over from before the system."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -27,6 +28,14 @@ class Queja(models.Model):
     estado = models.CharField(max_length=12, choices=EstadoQueja.choices, default=EstadoQueja.RECIBIDA)
     respuesta = models.TextField(_("respuesta"), blank=True)
     respondida_en = models.DateTimeField(null=True, blank=True)
+    respondida_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("respondida por"),
+    )
     creada_en = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

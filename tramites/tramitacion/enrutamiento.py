@@ -82,6 +82,13 @@ def _analistas_por_carga(oficinas_ids) -> dict[int, list[list]]:
     return por_oficina
 
 
+def analista_con_menos_carga(oficina: Oficina):
+    """The active analyst of `oficina` with the fewest open cases (None if it has none): a case moved to
+    another office goes to them, as routing would have sent it."""
+    candidatos = _analistas_por_carga([oficina.pk]).get(oficina.pk)
+    return candidatos[0][2] if candidatos else None
+
+
 def tramite_enrutar(*, tramite_id: int, lote: int = 1) -> bool:
     """Assign a new case to its office and least-loaded analyst. Idempotent: True only if this call
     routed `tramite_id`.

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from .. import auditoria
 from ..estados import ABIERTOS, Estado
-from ..models import HistorialEstado, Observacion, Oficina, Tramite
+from ..models import HistorialEstado, Observacion, Oficina, RevisionRequisitos, Tramite
 from ..notificaciones import notificar
 from ..plazos import dias_restantes, sumar_dias_habiles
 from ..roles import SISTEMA, Rol
@@ -28,20 +28,41 @@ def tramite_tomar(*, tramite: Tramite, usuario) -> Tramite:
     )
 
 
-def tramite_enviar_evaluacion(*, tramite: Tramite, usuario, revision: str = "") -> Tramite:
-    """Requirements met: on to the medical evaluation. `revision` is the checklist as text."""
+def _tomar_si_asignado(*, tramite: Tramite, usuario) -> Tramite:
+    """An analyst may check a case and decide on it straight from ASIGNADO: it is taken first, in the
+    same transaction, so the history still shows both steps (tomar, then the decision)."""
+    actual = Tramite.objects.select_for_update().get(pk=tramite.pk)
+    if actual.estado == Estado.ASIGNADO:
+        return tramite_tomar(tramite=actual, usuario=usuario)
+    return actual
+
+
+def tramite_enviar_evaluacion(*, tramite: Tramite, usuario, revision: str = "", marcas: dict | None = None) -> Tramite:
+    """Requirements met: on to the medical evaluation. `revision` is the checklist as text, `marcas`
+    the checklist itself (saved as the case's RevisionRequisitos)."""
     actor = actor_para(usuario=usuario, accion="enviar_evaluacion")
     exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
     nota = _("Requisitos completos; enviado a evaluación médica.")
     if revision:
         nota = f"{nota}\n\n{revision}"
-    return tramite_transicionar(
-        tramite=tramite, accion="enviar_evaluacion", actor=actor, usuario=usuario, nota=nota
-    )
+    with transaction.atomic():
+        actual = _tomar_si_asignado(tramite=tramite, usuario=usuario)
+        if marcas is not None:
+            revision_guardar(tramite=actual, usuario=usuario, marcas=marcas, auditar=False)
+        resultado = tramite_transicionar(
+            tramite=actual, accion="enviar_evaluacion", actor=actor, usuario=usuario, nota=nota
+        )
+    tramite.refresh_from_db()
+    return resultado
 
 
-def tramite_observar(*, tramite: Tramite, usuario, motivo: str, revision: str = "") -> Observacion:
-    """Ask the citizen for a correction: an Observacion with its term, OBSERVADO, and an e-mail."""
+def tramite_observar(
+    *, tramite: Tramite, usuario, motivo: str, revision: str = "", marcas: dict | None = None, texto_estandar=None
+) -> Observacion:
+    """Ask the citizen for a correction: an Observacion with its term, OBSERVADO, and an e-mail.
+
+    The reason is stored and sent exactly as written (`texto_estandar`, the office text it started
+    from, is only recorded in the audit trail)."""
     motivo = (motivo or "").strip()
     if not motivo:
         raise TransicionNoPermitida(_("Debe indicar qué debe corregir el ciudadano."))
@@ -50,18 +71,44 @@ def tramite_observar(*, tramite: Tramite, usuario, motivo: str, revision: str = 
     vence = sumar_dias_habiles(timezone.localdate(), settings.PLAZO_SUBSANACION_DIAS)
     nota = motivo if not revision else f"{motivo}\n\n{revision}"
     with transaction.atomic():
-        tramite_transicionar(tramite=tramite, accion="observar", actor=actor, usuario=usuario, nota=nota)
+        actual = _tomar_si_asignado(tramite=tramite, usuario=usuario)
+        if marcas is not None:
+            revision_guardar(tramite=actual, usuario=usuario, marcas=marcas, auditar=False)
+        tramite_transicionar(tramite=actual, accion="observar", actor=actor, usuario=usuario, nota=nota)
         observacion = Observacion.objects.create(
-            tramite=tramite, motivo=motivo, creada_por=usuario, vence_el=vence
+            tramite=actual, motivo=motivo, creada_por=usuario, vence_el=vence
         )
+        if texto_estandar is not None:
+            auditoria.registrar(
+                "texto_estandar_usado",
+                usuario=usuario,
+                tramite=actual,
+                objeto=actual.referencia,
+                detalle={"texto_estandar": texto_estandar.titulo, "editado": motivo != texto_estandar.texto.strip()},
+            )
         notificar(
-            destinatario=tramite.correo,
-            asunto=_("Su solicitud %(ref)s tiene una observación") % {"ref": tramite.referencia},
+            destinatario=actual.correo,
+            asunto=_("Su solicitud %(ref)s tiene una observación") % {"ref": actual.referencia},
             plantilla="observacion",
-            contexto={"tramite": tramite, "observacion": observacion, "base_url": settings.PUBLIC_BASE_URL},
-            tramite=tramite,
+            contexto={"tramite": actual, "observacion": observacion, "base_url": settings.PUBLIC_BASE_URL},
+            tramite=actual,
         )
+    tramite.refresh_from_db()
     return observacion
+
+
+def revision_guardar(*, tramite: Tramite, usuario, marcas: dict, auditar: bool = True) -> RevisionRequisitos:
+    """Save the case's checklist as ticked (one row per case, overwritten)."""
+    campos = {k: marcas.get(k, False) for k in ("documento_legible", "solicitud_firmada", "solicitud_datos")}
+    campos["tipo_firma"] = marcas.get("tipo_firma") or ""
+    revision, _creada = RevisionRequisitos.objects.update_or_create(
+        tramite=tramite, defaults={**campos, "actualizada_por": usuario, "actualizada_en": timezone.now()}
+    )
+    if auditar:
+        auditoria.registrar(
+            "revision_guardada", usuario=usuario, tramite=tramite, objeto=tramite.referencia, detalle=campos
+        )
+    return revision
 
 
 def observacion_abierta(tramite: Tramite) -> Observacion | None:
