@@ -1,7 +1,8 @@
 """Configuration in the Django admin: offices, the province map, staff, and read-only records."""
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy
 
 from .models import (
     CifraMensualHistorica,
@@ -13,9 +14,11 @@ from .models import (
     ProvinciaOficina,
     Queja,
     Resolucion,
+    TextoObservacion,
     Tramite,
     Verificacion,
 )
+from .roles import Rol
 
 
 class ProvinciaOficinaInline(admin.TabularInline):
@@ -54,7 +57,46 @@ class PersonalAdmin(UserAdmin):
     @admin.display(description="oficina")
     def oficina(self, obj):
         perfil = getattr(obj, "perfil", None)
-        return perfil.oficina if perfil else "—"
+        if perfil:
+            return perfil.oficina
+        return _SIN_OFICINA if _roles_sin_oficina(obj) else "—"
+
+    def changelist_view(self, request, extra_context=None):
+        sin = [u.get_username() for u in User.objects.filter(perfil__isnull=True, groups__name__in=_ROLES).distinct()]
+        if sin:
+            messages.warning(request, _AVISO_LISTA % {"usuarios": ", ".join(sorted(sin))})
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        usuario = self.get_object(request, object_id)
+        if request.method == "GET" and usuario is not None and _roles_sin_oficina(usuario):
+            messages.warning(request, _AVISO_USUARIO)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+# Staff with a role but no office see an empty inbox: the administrator is told, in the list and on
+# the user's page (and the user, on the inbox).
+_ROLES = [r.value for r in Rol if r != Rol.SUPERVISOR]
+_SIN_OFICINA = gettext_lazy("SIN OFICINA: no verá trámites")
+_AVISO_LISTA = gettext_lazy(
+    "Usuarios con rol pero sin oficina (no ven ningún trámite hasta que se les asigne una): %(usuarios)s."
+)
+_AVISO_USUARIO = gettext_lazy(
+    "Este usuario tiene un rol del personal pero ninguna oficina: no verá ningún trámite. "
+    "Asígnele su oficina en «Perfil del personal», al final de esta página."
+)
+
+
+def _roles_sin_oficina(usuario) -> bool:
+    return getattr(usuario, "perfil", None) is None and usuario.groups.filter(name__in=_ROLES).exists()
+
+
+@admin.register(TextoObservacion)
+class TextoObservacionAdmin(admin.ModelAdmin):
+    list_display = ["titulo", "oficina", "activo", "orden"]
+    list_filter = ["activo", "oficina"]
+    search_fields = ["titulo", "texto"]
+    list_editable = ["activo", "orden"]
 
 
 class SoloLecturaAdmin(admin.ModelAdmin):

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from ..models import Oficina, PerfilPersonal, ProvinciaOficina
+from ..models import Oficina, PerfilPersonal, ProvinciaOficina, TextoObservacion
 from ..provincias import PROVINCIAS
 from ..roles import Rol
 
@@ -62,6 +62,9 @@ def _usuario(username: str, nombre: str, apellido: str, oficina: Oficina, roles:
     user.groups.add(*Group.objects.filter(name__in=roles))
 
 
+_ETIQUETA_NACIONAL = {Rol.ANALISTA: "Analista", Rol.EVALUADOR: "Médico evaluador", Rol.DIRECTOR: "Director"}
+
+
 @transaction.atomic
 def cargar_usuarios() -> list[tuple[str, str]]:
     nacional = cargar_oficinas()
@@ -78,6 +81,13 @@ def cargar_usuarios() -> list[tuple[str, str]]:
             username = f"{rol.value}.{sufijo}"
             _usuario(username, nombre, f"{apellido} {sufijo.title()}", oficina, [rol.value])
             creados.append((username, str(rol.label)))
+    # Cases of Ecuadorians abroad go to the national direction: it has its own analyst, evaluator and
+    # director, so every routed case can be worked in the demo.
+    for rol in (Rol.ANALISTA, Rol.EVALUADOR, Rol.DIRECTOR):
+        nombre, apellido = nombres[rol]
+        username = f"{rol.value}.nacional"
+        _usuario(username, nombre, f"{apellido} Nacional", nacional, [rol.value])
+        creados.append((username, f"{_ETIQUETA_NACIONAL[rol]} de la dirección nacional"))
     _usuario("supervisor.nacional", "Sofía", "Supervisora Nacional", nacional, [Rol.SUPERVISOR.value])
     creados.append(("supervisor.nacional", str(Rol.SUPERVISOR.label)))
     User = get_user_model()
@@ -89,3 +99,37 @@ def cargar_usuarios() -> list[tuple[str, str]]:
         admin.save()
     creados.append(("admin", "Administrador (Django admin)"))
     return creados
+
+
+# Standard observation reasons for every office (the admin edits them, and each office may add its own).
+TEXTOS_OBSERVACION = [
+    (
+        "Documento de identidad ilegible",
+        "La imagen de su documento de identidad no se lee con claridad. Suba una foto o un escaneo nítido "
+        "de ambos lados de su cédula, con buena luz y sin reflejos.",
+    ),
+    (
+        "Solicitud sin firma",
+        "La solicitud de autorización no está firmada. Fírmela a mano (y escanéela) o con firma "
+        "electrónica, y súbala de nuevo.",
+    ),
+    (
+        "Faltan datos en la solicitud",
+        "A la solicitud le faltan datos obligatorios: nombre completo, número de identificación, correo "
+        "electrónico y teléfonos. Complétela, fírmela y súbala de nuevo.",
+    ),
+    (
+        "Firma electrónica no válida",
+        "La firma electrónica de su solicitud no es válida (el documento cambió después de firmarse). "
+        "Vuelva a firmar el documento original con FirmaEC y súbalo de nuevo.",
+    ),
+]
+
+
+@transaction.atomic
+def cargar_textos_observacion() -> int:
+    for orden, (titulo, texto) in enumerate(TEXTOS_OBSERVACION, start=1):
+        TextoObservacion.objects.get_or_create(
+            oficina=None, titulo=titulo, defaults={"texto": texto, "orden": orden}
+        )
+    return len(TEXTOS_OBSERVACION)

@@ -13,6 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         usuarios = demo.cargar_usuarios()
+        self.stdout.write(f"Textos estándar de observación: {demo.cargar_textos_observacion()}")
         self.stdout.write(f"Cifras históricas de transparencia: {importar_csv_semilla()} meses")
         self.stdout.write(f"Certificado de firma: {ensure_demo_certificate()}")
         self.stdout.write(self.style.SUCCESS("Datos de demostración listos."))
