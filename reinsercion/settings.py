@@ -237,6 +237,8 @@ CELERY_BEAT_SCHEDULE = {
 PLAZO_RESPUESTA_DIAS = env.int("PLAZO_RESPUESTA_DIAS", default=30)
 PLAZO_SUBSANACION_DIAS = env.int("PLAZO_SUBSANACION_DIAS", default=10)
 PLAZO_RIESGO_DIAS = env.int("PLAZO_RIESGO_DIAS", default=5)
+# Business days to answer a complaint (badges on the staff list and page).
+PLAZO_QUEJA_DIAS = env.int("PLAZO_QUEJA_DIAS", default=15)
 # Cases still INGRESADO after this many minutes are queued for routing again.
 REENCOLAR_MINUTOS = env.int("REENCOLAR_MINUTOS", default=1)
 HELD_FILES_HOURS = env.int("HELD_FILES_HOURS", default=24)

@@ -72,8 +72,33 @@ def _bloquear(queja: Queja) -> Queja:
     return Queja.objects.select_for_update().get(pk=queja.pk)
 
 
+def nombrado_en_queja(queja: Queja, usuario) -> bool:
+    """The staff member a complaint is about (the analyst of its case) never handles it."""
+    return bool(queja.tramite_id and queja.tramite and queja.tramite.analista_id == usuario.pk)
+
+
+def exigir_no_nombrado(queja: Queja, usuario) -> None:
+    if nombrado_en_queja(queja, usuario):
+        raise QuejaNoPermitida(
+            _("La queja es sobre un trámite que usted tiene asignado: la atiende otra persona de su oficina.")
+        )
+
+
+def queja_plazo(queja: Queja, *, hoy=None) -> dict:
+    """The complaint's response term (PLAZO_QUEJA_DIAS business days from receipt): its due date, the
+    business days left (negative: overdue) and, once answered, whether it was answered in time."""
+    from ..plazos import dias_habiles_entre, fecha_local, sumar_dias_habiles
+
+    vence = sumar_dias_habiles(fecha_local(queja.creada_en), settings.PLAZO_QUEJA_DIAS)
+    if queja.respondida_en:
+        return {"vence_el": vence, "dias": None, "atraso": 0, "a_tiempo": fecha_local(queja.respondida_en) <= vence}
+    dias = dias_habiles_entre(hoy or timezone.localdate(), vence)
+    return {"vence_el": vence, "dias": dias, "atraso": max(0, -dias), "a_tiempo": None}
+
+
 def queja_tomar(*, queja: Queja, usuario, request=None) -> Queja:
     """recibida → en_proceso."""
+    exigir_no_nombrado(queja, usuario)
     with transaction.atomic():
         actual = _bloquear(queja)
         if actual.estado != Queja.EstadoQueja.RECIBIDA:
@@ -100,6 +125,7 @@ def queja_responder(*, queja: Queja, usuario, respuesta: str, request=None) -> Q
     respuesta = (respuesta or "").strip()
     if not respuesta:
         raise QuejaNoPermitida(_("Escriba la respuesta para el ciudadano."))
+    exigir_no_nombrado(queja, usuario)
     with transaction.atomic():
         actual = _bloquear(queja)
         if actual.estado != Queja.EstadoQueja.EN_PROCESO:
@@ -110,7 +136,8 @@ def queja_responder(*, queja: Queja, usuario, respuesta: str, request=None) -> Q
         actual.estado = Queja.EstadoQueja.RESPONDIDA
         actual.respuesta = respuesta
         actual.respondida_en = timezone.now()
-        actual.save(update_fields=["estado", "respuesta", "respondida_en"])
+        actual.respondida_por = usuario
+        actual.save(update_fields=["estado", "respuesta", "respondida_en", "respondida_por"])
         notificar(
             destinatario=actual.correo,
             asunto=_("Respuesta a su queja %(ref)s") % {"ref": actual.referencia},

@@ -2,9 +2,11 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,22 +33,44 @@ def quejas_lista(request):
     else:
         estado = ""
     pagina = Paginator(qs.order_by("-creada_en", "-id"), 50).get_page(request.GET.get("pagina"))
+    hoy = timezone.localdate()
+    filas = [(q, services.queja_plazo(q, hoy=hoy)) for q in pagina.object_list]
     return render(
         request,
         "personal/quejas_lista.html",
-        {"pagina": pagina, "estado": estado, "estados": Queja.EstadoQueja.choices},
+        {
+            "pagina": pagina,
+            "filas": filas,
+            "estado": estado,
+            "estados": Queja.EstadoQueja.choices,
+            "plazo_dias": settings.PLAZO_QUEJA_DIAS,
+            "riesgo": settings.PLAZO_RIESGO_DIAS,
+        },
     )
 
 
+def _contexto(request, queja: Queja, form) -> dict:
+    return {
+        "queja": queja,
+        "form": form,
+        "plazo": services.queja_plazo(queja),
+        "plazo_dias": settings.PLAZO_QUEJA_DIAS,
+        "riesgo": settings.PLAZO_RIESGO_DIAS,
+        "nombrado": services.nombrado_en_queja(queja, request.user),
+    }
+
+
 def _queja(request, referencia: str) -> Queja:
-    return get_object_or_404(selectors.quejas_visibles(usuario=request.user), referencia=referencia)
+    return get_object_or_404(
+        selectors.quejas_visibles(usuario=request.user).select_related("respondida_por"), referencia=referencia
+    )
 
 
 @personal_requerido(*ROLES_QUEJAS)
 def queja_detalle(request, referencia: str):
     queja = _queja(request, referencia)
     form = RespuestaQuejaForm()
-    return render(request, "personal/queja_detalle.html", {"queja": queja, "form": form})
+    return render(request, "personal/queja_detalle.html", _contexto(request, queja, form))
 
 
 @require_POST
@@ -76,4 +100,4 @@ def queja_responder(request, referencia: str):
         else:
             messages.success(request, _("Respuesta enviada al ciudadano por correo electrónico."))
             return redirect("personal:queja_detalle", referencia=queja.referencia)
-    return render(request, "personal/queja_detalle.html", {"queja": queja, "form": form}, status=400)
+    return render(request, "personal/queja_detalle.html", _contexto(request, queja, form), status=400)
