@@ -38,6 +38,10 @@ INDICADORES = [
 ]
 
 
+# Key of a row's (business days, cases) histogram of answers, kept beside the figures.
+DIAS_RESPUESTA = "_dias_respuesta"
+
+
 @dataclass
 class FilaEstadistica:
     oficina_id: int | None
@@ -45,6 +49,8 @@ class FilaEstadistica:
     provincia: str
     provincia_nombre: str
     valores: dict = field(default_factory=dict)
+    # (business days to the answer, cases) of the row's answers: the total's median is read from them.
+    dias_respuesta: list = field(default_factory=list)
 
     def lista(self) -> list:
         return [self.valores.get(k, 0) for k, _t in INDICADORES]
@@ -164,6 +170,9 @@ def _sumar_respuestas(filas) -> dict[tuple, dict]:
     for clave, pares in dias.items():
         mediana = _mediana_ponderada(pares)
         resultado[clave]["mediana_dias_habiles"] = round(mediana, 1) if mediana is not None else None
+        # The histogram itself, so that the total row's median is the median of every answer (a
+        # median of medians would be wrong).
+        resultado[clave][DIAS_RESPUESTA] = pares
     return resultado
 
 
@@ -299,6 +308,7 @@ def _estadisticas(
     nombres = dict(Oficina.objects.filter(pk__in=[k[0] for k in grupos if k[0]]).values_list("pk", "nombre"))
     filas = []
     for (oficina_id, provincia), valores in grupos.items():
+        dias_respuesta = valores.pop(DIAS_RESPUESTA, [])
         valores.setdefault("mediana_dias_habiles", None)
         for k, _t in INDICADORES:
             if k != "mediana_dias_habiles":
@@ -313,6 +323,7 @@ def _estadisticas(
                 provincia=provincia or "",
                 provincia_nombre=nombre_provincia(provincia or ""),
                 valores=valores,
+                dias_respuesta=dias_respuesta,
             )
         )
     filas.sort(key=lambda f: (f.oficina, f.provincia))
@@ -320,8 +331,17 @@ def _estadisticas(
 
 
 def totales(filas: list[FilaEstadistica]) -> dict:
+    """The total row: sums, and the median business days over every answer of every row."""
     total = {
         k: sum(f.valores.get(k) or 0 for f in filas) for k, _t in INDICADORES if k != "mediana_dias_habiles"
     }
-    total["mediana_dias_habiles"] = None
+    pares = [par for f in filas for par in f.dias_respuesta]
+    mediana = _mediana_ponderada(pares)
+    total["mediana_dias_habiles"] = round(mediana, 1) if mediana is not None else None
     return total
+
+
+def fila_total(filas: list[FilaEstadistica]) -> list:
+    """The total row's figures in the order of INDICADORES (for the page and the exports)."""
+    total = totales(filas)
+    return [total.get(k) for k, _t in INDICADORES]

@@ -57,15 +57,17 @@ def _cabecera() -> list[str]:
 
 
 def _filas_planas(filas) -> list[list]:
-    return [
+    """The rows of the exports, and last the total row (sums; the median over every answer)."""
+    planas = [
         [celda_segura(f.oficina), f.provincia, celda_segura(f.provincia_nombre)] + f.lista() for f in filas
     ]
+    planas.append([_("Total"), "", ""] + cifras.fila_total(filas))
+    return planas
 
 
 @personal_requerido(*ROLES_ESTADISTICAS)
 def estadisticas(request):
     form, desde, hasta, filas = _datos(request)
-    total = cifras.totales(filas)
     return render(
         request,
         "personal/estadisticas.html",
@@ -74,7 +76,7 @@ def estadisticas(request):
             "desde": desde,
             "hasta": hasta,
             "filas": filas,
-            "total": [total.get(k) for k, _t in cifras.INDICADORES],
+            "total": cifras.fila_total(filas),
             "indicadores": cifras.INDICADORES,
             "consulta": f"desde={desde.isoformat()}&hasta={hasta.isoformat()}",
         },

@@ -25,6 +25,7 @@ from ...estados import Estado
 from ...models import HistorialEstado, Oficina, PerfilPersonal, ProvinciaOficina, Tramite
 from ...plazos import sumar_dias_habiles
 from ...roles import Rol
+from ...services import conteos_invalidar
 
 # Rough share of requests per province (population-weighted); "30" is Ecuadorians abroad.
 PESOS_PROVINCIA = {
@@ -176,6 +177,8 @@ class Command(BaseCommand):
             primero, ultimo = self._copiar(filas(), historial)
         else:
             primero, ultimo = self._bulk(filas(), historial)
+        # The inbox's cached counts per state (every office and the national view) are stale now.
+        conteos_invalidar(*Oficina.objects.values_list("pk", flat=True))
         segundos = time.perf_counter() - inicio
         self.stdout.write(
             f"{cantidad:,} trámites generados en {segundos:.1f} s (id {primero}..{ultimo})".replace(",", ".")
