@@ -204,8 +204,11 @@ def retenidos_de(request, *, clave: str) -> dict[str, Adjunto]:
     return {campo: por_id[pk] for campo, pk in ids.items() if pk in por_id}
 
 
-def retener(request, *, clave: str, form, tipos: dict[str, str], retenidos: dict[str, Adjunto]) -> dict:
-    """Hold every newly accepted file of `form`, replacing the one held before for that field."""
+def retener(
+    request, *, clave: str, form, tipos: dict[str, str], retenidos: dict[str, Adjunto], cifrar: bool = False
+) -> dict:
+    """Hold every newly accepted file of `form`, replacing the one held before for that field
+    (`cifrar`: stored encrypted, as medical reports are)."""
     if not request.session.session_key:
         request.session.save()
     for campo, archivo in form.archivos_nuevos().items():
@@ -216,6 +219,7 @@ def retener(request, *, clave: str, form, tipos: dict[str, str], retenidos: dict
             tipo=tipos[campo],
             sesion=request.session.session_key,
             usuario=request.user,
+            cifrar=cifrar,
         )
         if anterior is not None:
             retenido_borrar(anterior)

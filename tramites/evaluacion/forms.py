@@ -57,10 +57,12 @@ class EvaluacionForm(forms.Form):
     )
     notas = campo_texto(_("Notas"), required=False, filas=3)
 
-    def __init__(self, *args, tramite=None, excedidos=None, **kwargs):
+    def __init__(self, *args, tramite=None, excedidos=None, retenidos=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.tramite = tramite
         self.excedidos = set(excedidos or ())
+        # Reports accepted on an earlier try of this form, held for the session (uploads.retener).
+        self.retenidos = dict(retenidos or {})
         limite_mb = settings.STAFF_UPLOAD_MAX_BYTES // 1_048_576
         for i, nombre in enumerate(INFORMES, start=1):
             self.fields[nombre] = AdjuntoField(
@@ -111,3 +113,15 @@ class EvaluacionForm(forms.Form):
 
     def archivos(self) -> list:
         return [self.cleaned_data[n] for n in INFORMES if self.cleaned_data.get(n)]
+
+    def archivos_nuevos(self) -> dict:
+        """Reports newly uploaded and accepted, by field, to hold when other fields have errors."""
+        datos = getattr(self, "cleaned_data", {})
+        return {
+            n: datos[n] for n in INFORMES if datos.get(n) and n not in self.errors and getattr(datos[n], "validado", None)
+        }
+
+    def retenidos_vigentes(self) -> list:
+        """The held reports still wanted: those whose field got no new file on this submission."""
+        nuevos = self.archivos_nuevos() if self.is_bound else {}
+        return [a for n, a in self.retenidos.items() if n not in nuevos]

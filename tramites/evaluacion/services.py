@@ -112,6 +112,18 @@ def informes(*, tramite: Tramite) -> list[Adjunto]:
     return list(tramite.adjuntos.filter(tipo=Adjunto.Tipo.INFORME_MEDICO).order_by("creado_en", "pk"))
 
 
+def _reclamar_retenidos(*, tramite: Tramite, retenidos) -> list[Adjunto]:
+    """Reports held after a try with errors (uploads.retener, encrypted) join the case now."""
+    ids = [a.pk for a in retenidos]
+    if ids:
+        n = Adjunto.objects.filter(
+            pk__in=ids, tramite__isnull=True, tipo=Adjunto.Tipo.INFORME_MEDICO, cifrado=True
+        ).update(tramite=tramite, sesion="")
+        if n != len(ids):
+            raise services.TransicionNoPermitida(_("Un informe retenido ya no está disponible: elíjalo de nuevo."))
+    return list(retenidos)
+
+
 def _guardar_informes(*, tramite: Tramite, archivos: list, usuario) -> list[Adjunto]:
     guardados = []
     try:
@@ -134,7 +146,7 @@ def _guardar_informes(*, tramite: Tramite, archivos: list, usuario) -> list[Adju
 
 
 def evaluacion_registrar(
-    *, tramite: Tramite, usuario, datos: DatosEvaluacion, archivos: list, request=None
+    *, tramite: Tramite, usuario, datos: DatosEvaluacion, archivos: list, retenidos=(), request=None
 ) -> Evaluacion:
     """Record the assessment and its encrypted reports, and move the case to EVALUADO, all or nothing."""
     if not puede_registrar(usuario=usuario, tramite=tramite):
@@ -158,13 +170,14 @@ def evaluacion_registrar(
             )
             evaluacion = Evaluacion.objects.create(tramite=tramite, evaluador=usuario, **datos.__dict__)
             guardados = _guardar_informes(tramite=tramite, archivos=archivos, usuario=usuario)
+            reclamados = _reclamar_retenidos(tramite=tramite, retenidos=retenidos)
             auditoria.registrar(
                 "evaluacion_registrada",
                 usuario=usuario,
                 request=request,
                 tramite=tramite,
                 objeto=f"evaluacion:{evaluacion.pk}",
-                detalle={"informes": [a.pk for a in guardados]},
+                detalle={"informes": [a.pk for a in reclamados + guardados]},
             )
     except Exception:
         for adjunto in guardados:
@@ -174,7 +187,7 @@ def evaluacion_registrar(
 
 
 def evaluacion_corregir(
-    *, tramite: Tramite, usuario, datos: DatosEvaluacion, archivos: list, request=None
+    *, tramite: Tramite, usuario, datos: DatosEvaluacion, archivos: list, retenidos=(), request=None
 ) -> Evaluacion:
     """Correct the assessment before the resolution; the audit names the fields changed, not their values."""
     if not puede_corregir(usuario=usuario, tramite=tramite):
@@ -192,13 +205,14 @@ def evaluacion_corregir(
             if cambiados:
                 evaluacion.save()
             guardados = _guardar_informes(tramite=tramite, archivos=archivos, usuario=usuario)
+            reclamados = _reclamar_retenidos(tramite=tramite, retenidos=retenidos)
             auditoria.registrar(
                 "evaluacion_modificada",
                 usuario=usuario,
                 request=request,
                 tramite=tramite,
                 objeto=f"evaluacion:{evaluacion.pk}",
-                detalle={"campos": cambiados, "informes_nuevos": [a.pk for a in guardados]},
+                detalle={"campos": cambiados, "informes_nuevos": [a.pk for a in reclamados + guardados]},
             )
     except Exception:
         for adjunto in guardados:

@@ -16,10 +16,12 @@ from ..permisos import personal_requerido
 from ..resoluciones import services as res
 from ..roles import Rol
 from ..services import TransicionNoPermitida
-from ..uploads import archivos_excedidos
+from ..uploads import archivos_excedidos, retener, retenido_borrar, retenidos_de, soltar
 from ..views import contexto_caso, sin_cache, tramite_visible, url_caso
 from . import services as ev
-from .forms import EvaluacionForm
+from .forms import INFORMES, EvaluacionForm
+
+SESION_INFORMES = "evaluacion_informes_"
 
 # --- the assessment ------------------------------------------------------------------------------
 
@@ -70,23 +72,36 @@ def _formulario(request, tramite: Tramite, *, corregir: bool):
     actual = None
     if corregir:
         actual = ev.evaluacion_ver(tramite=tramite, usuario=request.user, request=request, motivo="corregir")
+    # Reports accepted on a try with errors elsewhere are held (encrypted) for this session and case,
+    # as the citizen form holds its files: the evaluator does not choose them again.
+    clave = f"{SESION_INFORMES}{tramite.pk}"
+    retenidos = retenidos_de(request, clave=clave)
     if request.method == "POST":
         form = EvaluacionForm(
-            request.POST, request.FILES, tramite=tramite, excedidos=archivos_excedidos(request)
+            request.POST,
+            request.FILES,
+            tramite=tramite,
+            excedidos=archivos_excedidos(request),
+            retenidos=retenidos,
         )
         if form.is_valid():
             servicio = ev.evaluacion_corregir if corregir else ev.evaluacion_registrar
+            reemplazados = [a for a in retenidos.values() if a not in form.retenidos_vigentes()]
             try:
                 servicio(
                     tramite=tramite,
                     usuario=request.user,
                     datos=form.datos(),
                     archivos=form.archivos(),
+                    retenidos=form.retenidos_vigentes(),
                     request=request,
                 )
             except TransicionNoPermitida as exc:
                 messages.error(request, str(exc))
                 return redirect(url_caso(tramite.referencia))
+            for adjunto in reemplazados:
+                retenido_borrar(adjunto)
+            soltar(request, clave=clave)
             messages.success(
                 request,
                 _("Evaluación corregida.")
@@ -96,9 +111,17 @@ def _formulario(request, tramite: Tramite, *, corregir: bool):
                 ),
             )
             return redirect("personal:evaluacion", referencia=tramite.referencia)
+        form.retenidos = retener(
+            request,
+            clave=clave,
+            form=form,
+            tipos={n: Adjunto.Tipo.INFORME_MEDICO for n in INFORMES},
+            retenidos=retenidos,
+            cifrar=True,
+        )
     else:
         inicial = {c: getattr(actual, c) for c in ev.CAMPOS} if actual else None
-        form = EvaluacionForm(initial=inicial, tramite=tramite)
+        form = EvaluacionForm(initial=inicial, tramite=tramite, retenidos=retenidos)
     contexto = contexto_caso(
         tramite, form=form, corregir=corregir, informes=ev.informes(tramite=tramite) if corregir else []
     )

@@ -36,7 +36,7 @@ def tramites_reasignar_en_lote(*, referencias: list[str], usuario, analista) -> 
             tramite = casos.get(referencia)
             if tramite is None:
                 raise TransicionNoPermitida(
-                    _("El trámite %(ref)s no es de su oficina: no se reasignó ninguno.") % {"ref": referencia}
+                    _("El trámite %(ref)s no es de su oficina. No se reasignó ninguno.") % {"ref": referencia}
                 )
             if tramite.analista_id == analista.pk:
                 sin_cambio += 1

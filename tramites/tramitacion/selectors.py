@@ -252,10 +252,10 @@ def carga_por_analista(*, oficina, hoy=None) -> list[dict]:
         .order_by()
         .values("analista_id")
         .annotate(
-            abiertos=Count("*"),
-            observados=Count("*", filter=Q(estado=Estado.OBSERVADO)),
-            en_riesgo=Count("*", filter=corre & Q(vence_el__gte=ultimo_habil, vence_el__lt=limite)),
-            vencidos=Count("*", filter=corre & Q(vence_el__lt=ultimo_habil)),
+            abiertos=Count("pk"),
+            observados=Count("pk", filter=Q(estado=Estado.OBSERVADO)),
+            en_riesgo=Count("pk", filter=corre & Q(vence_el__gte=ultimo_habil, vence_el__lt=limite)),
+            vencidos=Count("pk", filter=corre & Q(vence_el__lt=ultimo_habil)),
         )
     )
     por_analista = {f.pop("analista_id"): f for f in filas}
