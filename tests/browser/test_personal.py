@@ -75,7 +75,7 @@ def test_observacion_y_subsanacion_de_punta_a_punta(navegador, pagina, personal,
     page.wait_for_url(f"**/personal/tramites/{referencia}/")
     # The identity photo is shown inline: wait until it has loaded and decoded (it fails if it never does).
     page.wait_for_function(
-        "() => { const i = document.querySelector('img.adjunto-imagen');"
+        "() => { const i = document.querySelector('img.visor-imagen');"
         " return i !== null && i.complete && i.naturalWidth > 0; }"
     )
     assert_sin_violaciones(page)
