@@ -11,9 +11,11 @@ that already holds the right number of cases is reused (`--recargar` generates i
 
 Each size is measured in its own process, through Django's test client logged in as
 analista.pichincha (the whole request: middleware, the scoped query, counts, template):
-  - bandeja:  GET /personal/                      the inbox's first page (open cases, most urgent first)
-  - filtros:  GET /personal/?estado=…&provincia=…&canal=…&plazo=…   filters combined
-  - nombre:   GET /personal/?q=<two surnames>      search by name among the open cases
+  - bandeja:  GET /personal/                      the inbox's first page ("Mis trámites": the analyst's queue)
+  - oficina:  GET /personal/?vista=oficina         the office's open cases, most urgent first
+  - filtros:  GET /personal/?vista=oficina&estado=…&provincia=…&canal=…   filters combined
+  - nombre:   GET /personal/?q=Quishpe             search by name among the open cases
+  - tildes:   GET /personal/?q=maria+nauta         the same without accents ("María", "Ñauta")
 Targets: p95 < 150 ms with --casos, and p95 within 1.5 x of the --base figure.
 """
 
@@ -33,8 +35,10 @@ OBJETIVO_MS = 150.0
 FACTOR = 1.5
 CONSULTAS = {
     "bandeja": "/personal/",
-    "filtros": "/personal/?estado=EN_REVISION&provincia=17&canal=virtual",
+    "oficina": "/personal/?vista=oficina",
+    "filtros": "/personal/?vista=oficina&estado=EN_REVISION&provincia=17&canal=virtual",
     "nombre": "/personal/?q=Quishpe",
+    "tildes": "/personal/?q=maria+nauta",
 }
 
 
