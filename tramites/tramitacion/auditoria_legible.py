@@ -4,81 +4,81 @@ The rows stay as written (codes and a JSON dict, append-only); this module only 
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 EVENTOS = {
-    "ver_tramite": _lazy("Consultó el trámite"),
-    "ver_adjunto": _lazy("Abrió un documento"),
-    "cambio_estado": _lazy("Cambio de estado"),
-    "reasignacion": _lazy("Reasignación de analista"),
-    "traslado": _lazy("Traslado a otra oficina"),
-    "revision_guardada": _lazy("Guardó la revisión de requisitos"),
-    "tramite_registrado": _lazy("Registró la solicitud en ventanilla"),
-    "comprobante": _lazy("Descargó el comprobante"),
-    "ingreso": _lazy("Inicio de sesión"),
-    "ingreso_fallido": _lazy("Inicio de sesión fallido"),
-    "ingreso_totp": _lazy("Confirmó el segundo factor"),
-    "ingreso_totp_fallido": _lazy("Código del segundo factor incorrecto"),
-    "totp_registrado": _lazy("Registró su aplicación de autenticación"),
-    "salida": _lazy("Cerró la sesión"),
-    "evaluacion_registrada": _lazy("Registró la evaluación médica"),
-    "evaluacion_modificada": _lazy("Modificó la evaluación médica"),
-    "evaluacion_vista": _lazy("Consultó la evaluación médica"),
-    "evaluacion_acceso_denegado": _lazy("Acceso denegado a la evaluación médica"),
-    "informe_medico_descargado": _lazy("Descargó un informe médico"),
-    "resolucion_emitida": _lazy("Emitió la resolución"),
-    "resolucion_revocada": _lazy("Revocó la resolución"),
-    "resolucion_vista": _lazy("Consultó la resolución"),
-    "resolucion_descargada": _lazy("Descargó la resolución"),
-    "queja_recibida": _lazy("Queja recibida"),
-    "queja_en_proceso": _lazy("Tomó la queja"),
-    "queja_respondida": _lazy("Respondió la queja"),
-    "estadisticas_exportadas": _lazy("Exportó estadísticas"),
-    "titular_exportado": _lazy("Exportó los datos de un titular"),
-    "titular_sin_datos": _lazy("Consulta de titular sin datos"),
-    "transparencia_importada": _lazy("Importó cifras de transparencia"),
-    "retencion_ejecutada": _lazy("Depuración de datos por retención"),
-    "retencion_evaluacion_depurada": _lazy("Depuró datos médicos por retención"),
-    "retencion_queja_anonimizada": _lazy("Anonimizó una queja por retención"),
-    "retencion_tramite_anonimizado": _lazy("Anonimizó el trámite por retención"),
+    "ver_tramite": gettext_lazy("Consultó el trámite"),
+    "ver_adjunto": gettext_lazy("Abrió un documento"),
+    "cambio_estado": gettext_lazy("Cambio de estado"),
+    "reasignacion": gettext_lazy("Reasignación de analista"),
+    "traslado": gettext_lazy("Traslado a otra oficina"),
+    "revision_guardada": gettext_lazy("Guardó la revisión de requisitos"),
+    "tramite_registrado": gettext_lazy("Registró la solicitud en ventanilla"),
+    "comprobante": gettext_lazy("Descargó el comprobante"),
+    "ingreso": gettext_lazy("Inicio de sesión"),
+    "ingreso_fallido": gettext_lazy("Inicio de sesión fallido"),
+    "ingreso_totp": gettext_lazy("Confirmó el segundo factor"),
+    "ingreso_totp_fallido": gettext_lazy("Código del segundo factor incorrecto"),
+    "totp_registrado": gettext_lazy("Registró su aplicación de autenticación"),
+    "salida": gettext_lazy("Cerró la sesión"),
+    "evaluacion_registrada": gettext_lazy("Registró la evaluación médica"),
+    "evaluacion_modificada": gettext_lazy("Modificó la evaluación médica"),
+    "evaluacion_vista": gettext_lazy("Consultó la evaluación médica"),
+    "evaluacion_acceso_denegado": gettext_lazy("Acceso denegado a la evaluación médica"),
+    "informe_medico_descargado": gettext_lazy("Descargó un informe médico"),
+    "resolucion_emitida": gettext_lazy("Emitió la resolución"),
+    "resolucion_revocada": gettext_lazy("Revocó la resolución"),
+    "resolucion_vista": gettext_lazy("Consultó la resolución"),
+    "resolucion_descargada": gettext_lazy("Descargó la resolución"),
+    "queja_recibida": gettext_lazy("Queja recibida"),
+    "queja_en_proceso": gettext_lazy("Tomó la queja"),
+    "queja_respondida": gettext_lazy("Respondió la queja"),
+    "estadisticas_exportadas": gettext_lazy("Exportó estadísticas"),
+    "titular_exportado": gettext_lazy("Exportó los datos de un titular"),
+    "titular_sin_datos": gettext_lazy("Consulta de titular sin datos"),
+    "transparencia_importada": gettext_lazy("Importó cifras de transparencia"),
+    "retencion_ejecutada": gettext_lazy("Depuración de datos por retención"),
+    "retencion_evaluacion_depurada": gettext_lazy("Depuró datos médicos por retención"),
+    "retencion_queja_anonimizada": gettext_lazy("Anonimizó una queja por retención"),
+    "retencion_tramite_anonimizado": gettext_lazy("Anonimizó el trámite por retención"),
 }
 
 CLAVES = {
-    "accion": _lazy("acción"),
-    "de": _lazy("de"),
-    "a": _lazy("a"),
-    "tipo": _lazy("documento"),
-    "sha256": _lazy("huella SHA-256"),
-    "motivo": _lazy("motivo"),
-    "bloqueado": _lazy("cuenta bloqueada"),
-    "provincia": _lazy("provincia"),
-    "con_tramite": _lazy("con trámite"),
-    "decision": _lazy("decisión"),
-    "formato": _lazy("formato"),
-    "desde": _lazy("desde"),
-    "hasta": _lazy("hasta"),
-    "filas": _lazy("filas"),
-    "campos": _lazy("campos"),
-    "informes": _lazy("informes"),
-    "informes_nuevos": _lazy("informes nuevos"),
-    "reemplaza": _lazy("reemplaza a"),
-    "reemplazada_por": _lazy("reemplazada por"),
-    "canal": _lazy("canal"),
-    "oficina_de": _lazy("de la oficina"),
-    "oficina_a": _lazy("a la oficina"),
-    "texto_estandar": _lazy("texto estándar"),
-    "solicitud": _lazy("solicitud"),
+    "accion": gettext_lazy("acción"),
+    "de": gettext_lazy("de"),
+    "a": gettext_lazy("a"),
+    "tipo": gettext_lazy("documento"),
+    "sha256": gettext_lazy("huella SHA-256"),
+    "motivo": gettext_lazy("motivo"),
+    "bloqueado": gettext_lazy("cuenta bloqueada"),
+    "provincia": gettext_lazy("provincia"),
+    "con_tramite": gettext_lazy("con trámite"),
+    "decision": gettext_lazy("decisión"),
+    "formato": gettext_lazy("formato"),
+    "desde": gettext_lazy("desde"),
+    "hasta": gettext_lazy("hasta"),
+    "filas": gettext_lazy("filas"),
+    "campos": gettext_lazy("campos"),
+    "informes": gettext_lazy("informes"),
+    "informes_nuevos": gettext_lazy("informes nuevos"),
+    "reemplaza": gettext_lazy("reemplaza a"),
+    "reemplazada_por": gettext_lazy("reemplazada por"),
+    "canal": gettext_lazy("canal"),
+    "oficina_de": gettext_lazy("de la oficina"),
+    "oficina_a": gettext_lazy("a la oficina"),
+    "texto_estandar": gettext_lazy("texto estándar"),
+    "solicitud": gettext_lazy("solicitud"),
 }
-EVENTOS["texto_estandar_usado"] = _lazy("Observó con un texto estándar")
-CLAVES["editado"] = _lazy("editado antes de enviarlo")
-CLAVES["documento_legible"] = _lazy("documento legible")
-CLAVES["solicitud_firmada"] = _lazy("solicitud firmada")
-CLAVES["solicitud_datos"] = _lazy("datos completos")
-CLAVES["tipo_firma"] = _lazy("tipo de firma")
-CLAVES["plazo_anios"] = _lazy("plazo en años")
-CLAVES["notificaciones_eliminadas"] = _lazy("correos eliminados")
-CLAVES["creadas"] = _lazy("creadas")
-CLAVES["actualizadas"] = _lazy("actualizadas")
+EVENTOS["texto_estandar_usado"] = gettext_lazy("Observó con un texto estándar")
+CLAVES["editado"] = gettext_lazy("editado antes de enviarlo")
+CLAVES["documento_legible"] = gettext_lazy("documento legible")
+CLAVES["solicitud_firmada"] = gettext_lazy("solicitud firmada")
+CLAVES["solicitud_datos"] = gettext_lazy("datos completos")
+CLAVES["tipo_firma"] = gettext_lazy("tipo de firma")
+CLAVES["plazo_anios"] = gettext_lazy("plazo en años")
+CLAVES["notificaciones_eliminadas"] = gettext_lazy("correos eliminados")
+CLAVES["creadas"] = gettext_lazy("creadas")
+CLAVES["actualizadas"] = gettext_lazy("actualizadas")
 
 
 def etiqueta_evento(codigo: str) -> str:
@@ -140,23 +140,23 @@ def filas(eventos) -> list[dict]:
 
 
 class FiltroAuditoriaForm(forms.Form):
-    evento = forms.ChoiceField(label=_lazy("Evento"), required=False)
-    usuario = forms.ChoiceField(label=_lazy("Usuario"), required=False)
+    evento = forms.ChoiceField(label=gettext_lazy("Evento"), required=False)
+    usuario = forms.ChoiceField(label=gettext_lazy("Usuario"), required=False)
     desde = forms.DateField(
-        label=_lazy("Desde"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _lazy("Escriba una fecha válida (día/mes/año).")},
+        label=gettext_lazy("Desde"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": gettext_lazy("Escriba una fecha válida (día/mes/año).")},
     )
     hasta = forms.DateField(
-        label=_lazy("Hasta"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _lazy("Escriba una fecha válida (día/mes/año).")},
+        label=gettext_lazy("Hasta"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": gettext_lazy("Escriba una fecha válida (día/mes/año).")},
     )
 
     def __init__(self, *args, eventos, **kwargs):
         super().__init__(*args, **kwargs)
         codigos = sorted(set(eventos.values_list("accion", flat=True)), key=etiqueta_evento)
         usuarios = sorted(set(eventos.exclude(usuario="").values_list("usuario", flat=True)))
-        self.fields["evento"].choices = [("", _lazy("Todos"))] + [(c, etiqueta_evento(c)) for c in codigos]
-        self.fields["usuario"].choices = [("", _lazy("Todos"))] + [(u, u) for u in usuarios]
+        self.fields["evento"].choices = [("", gettext_lazy("Todos"))] + [(c, etiqueta_evento(c)) for c in codigos]
+        self.fields["usuario"].choices = [("", gettext_lazy("Todos"))] + [(u, u) for u in usuarios]
 
     def clean(self):
         datos = super().clean()

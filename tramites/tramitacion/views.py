@@ -19,7 +19,7 @@ from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -204,8 +204,8 @@ def _pestanas(usuario, conteos: dict, vista: str, tiene_cola: bool) -> list[dict
 
 
 _ORDENES = {
-    ORDEN_ANTIGUOS: _lazy("ingreso más antiguo primero"),
-    ORDEN_RECIENTES: _lazy("ingreso más reciente primero"),
+    ORDEN_ANTIGUOS: gettext_lazy("ingreso más antiguo primero"),
+    ORDEN_RECIENTES: gettext_lazy("ingreso más reciente primero"),
 }
 
 
