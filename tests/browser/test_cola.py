@@ -148,6 +148,14 @@ def test_el_director_reasigna_en_lote_y_traslada(pagina, personal):
     page.wait_for_load_state()
     assert_sin_violaciones(page)
     assert "Lucía Lote" in page.content()
+    # The case's audit trail, readable and filterable.
+    page.goto(page.base_url + f"/personal/tramites/{casos[0].referencia}/auditoria/")
+    assert "Reasignación de analista" in page.content()
+    page.get_by_label("Evento").select_option(label="Reasignación de analista")
+    page.get_by_role("button", name="Filtrar").click()
+    page.wait_for_load_state()
+    assert "Consultó el trámite" not in page.locator("tbody").inner_text()
+    assert_sin_violaciones(page)
     # Move the third case to Guayas, with a reason.
     page.goto(page.base_url + f"/personal/tramites/{casos[2].referencia}/")
     page.get_by_label("Oficina de destino").select_option(label=Oficina.objects.get(provincias__provincia="09").nombre)
