@@ -41,7 +41,7 @@ class FiltroBandejaForm(forms.Form):
     estado = forms.ChoiceField(
         label=_("Estado"),
         required=False,
-        choices=[("", _("Todos los abiertos"))]
+        choices=[("", _("Todos los que esperan a la oficina"))]
         + list(Estado.choices)
         + [(ESTADO_TODOS, _("Todos, también finalizados"))],
     )

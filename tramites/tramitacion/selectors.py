@@ -46,6 +46,8 @@ ORDEN_PLAZO = "plazo"
 ORDEN_ANTIGUOS = "antiguos"
 ORDEN_RECIENTES = "recientes"
 SIN_ANALISTA = "sin"
+# The office's tab: open cases that wait on the office (the observed ones wait on the citizen).
+EN_CURSO = ABIERTOS - {Estado.OBSERVADO}
 
 
 def _ultimo_dia_habil(hoy):
@@ -142,9 +144,10 @@ def tramites_bandeja(
 ) -> QuerySet[Tramite]:
     """The inbox: visible cases of a view, filtered, most urgent legal clock first (no clock last).
 
-    `vista`: "mias" (the user's own queue, see filtro_mios; corrected cases first), "observados"
-    (waiting on the citizen), "cerrados" (final states); otherwise the office's open cases, or those
-    in `estado`. A search (`q`) looks over the visible open cases whatever the view, or over all of
+    `vista`: "mias" (the user's own queue, see filtro_mios; corrected cases first), "oficina" (the
+    open cases that wait on the office: observed ones have their own view), "observados" (waiting on
+    the citizen), "cerrados" (final states); `estado` picks one state instead; with no view, every open
+    case. A search (`q`) looks over the visible open cases whatever the view, or over all of
     them with alcance="todos". Days left are business days, so `plazo` is turned into date bounds here
     and the days themselves are computed per row in Python (plazos.dias_restantes) only for the page.
     """
@@ -166,6 +169,9 @@ def tramites_bandeja(
         pass
     elif estado:
         qs = qs.filter(estado=estado)
+    elif vista == VISTA_OFICINA:
+        # Cases waiting on the citizen have their own tab: they do not crowd the top of this one.
+        qs = qs.filter(estado__in=sorted(EN_CURSO))
     else:
         qs = qs.filter(estado__in=list(ABIERTOS))
     if provincia:

@@ -49,6 +49,7 @@ from .forms import (
 )
 from .selectors import (
     ALCANCE_TODOS,
+    EN_CURSO,
     ESTADO_TODOS,
     ORDEN_ANTIGUOS,
     ORDEN_RECIENTES,
@@ -193,7 +194,7 @@ def _pestanas(usuario, conteos: dict, vista: str, tiene_cola: bool) -> list[dict
         pestanas.append((VISTA_MIAS, _("Mis trámites"), contar_mios(usuario=usuario)))
     oficina = _("Todas las oficinas") if Rol.SUPERVISOR in roles_de(usuario) else _("Trámites de la oficina")
     pestanas += [
-        (VISTA_OFICINA, oficina, sum(n for e, n in conteos.items() if e in ABIERTOS)),
+        (VISTA_OFICINA, oficina, sum(n for e, n in conteos.items() if e in EN_CURSO)),
         (VISTA_OBSERVADOS, _("Esperan al ciudadano (observados)"), conteos.get(Estado.OBSERVADO, 0)),
         (VISTA_CERRADOS, _("Cerrados"), sum(n for e, n in conteos.items() if e in FINALES)),
     ]
@@ -244,7 +245,7 @@ def bandeja(request):
         elif estado:
             total = conteos.get(estado, 0)
         else:
-            total = sum(n for e, n in conteos.items() if e in ABIERTOS)
+            total = sum(n for e, n in conteos.items() if e in EN_CURSO)
     tramites = tramites_bandeja(usuario=usuario, **filtros)
     pagina = _Paginador(tramites, POR_PAGINA, total=total, en_ventana=bool(q)).get_page(request.GET.get("pagina"))
     hoy = timezone.localdate()
