@@ -66,7 +66,7 @@ def tramite_trasladar(*, tramite: Tramite, usuario, oficina: Oficina, motivo: st
     if Rol.DIRECTOR not in roles_de(usuario) or propia is None:
         raise TransicionNoPermitida(_("Solo el director de la oficina puede trasladar trámites."))
     with transaction.atomic():
-        actual = Tramite.objects.select_for_update().select_related("oficina").get(pk=tramite.pk)
+        actual = Tramite.objects.select_for_update().get(pk=tramite.pk)
         if actual.oficina_id != propia.pk:
             raise TransicionNoPermitida(_("El trámite no pertenece a su oficina."))
         if actual.estado not in ESTADOS_TRASLADABLES:
