@@ -267,6 +267,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 262_144
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1_200_000
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE stream to a temporary file here (not /tmp), so the
+# periodic clean-up finds those left behind by a worker killed mid-upload (same volume: then moved).
+FILE_UPLOAD_TEMP_DIR = STORAGE_DIR / "subidas"
+FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_HANDLERS = [
     "tramites.uploads.LimitedMemoryFileUploadHandler",
