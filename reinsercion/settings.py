@@ -150,6 +150,9 @@ AXES_RESET_ON_SUCCESS = True
 # Staff must confirm a TOTP code after the password; off in the embedded demo.
 REQUIRE_TOTP = env.bool("REQUIRE_TOTP", default=PRODUCTION)
 OTP_TOTP_ISSUER = "IESS Reinserción laboral"
+# The single-use links an administrator e-mails to staff (second-factor enrolment, password reset)
+# expire after this many hours.
+PASSWORD_RESET_TIMEOUT = env.int("ENLACE_ACCESO_HORAS", default=24) * 3600
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Español")), ("en", _("English"))]
