@@ -83,31 +83,31 @@ def _get(puerto: int, ruta: str = "/", timeout: float = 5) -> tuple[int | str, f
         return f"conexión: {type(exc).__name__}", time.monotonic() - inicio
 
 
-def _conf_nginx(puerto_nginx: int, puerto_web: int) -> Path:
-    """Top-level nginx.conf for this machine around the shared server configuration."""
+def _conf_nginx(puerto_nginx: int, puerto_web: int, carpeta: Path = ALMACEN) -> Path:
+    """Top-level nginx.conf for this machine around the shared server configuration, in `carpeta`."""
     comun = NGINX_CONF.read_text(encoding="utf-8").replace("/etc/nginx/reinsercion/errores/", f"{ERRORES}/")
-    (ALMACEN / "comun.conf").write_text(comun, encoding="utf-8")
+    (carpeta / "comun.conf").write_text(comun, encoding="utf-8")
     temporales = "\n".join(
-        f"  {d}_temp_path {ALMACEN / ('nginx-' + d)};" for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        f"  {d}_temp_path {carpeta / ('nginx-' + d)};" for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
     usuario = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
     conf = f"""{usuario}
 worker_processes 1;
-pid {ALMACEN / 'nginx.pid'};
-error_log {ALMACEN / 'nginx-error.log'} warn;
+pid {carpeta / 'nginx.pid'};
+error_log {carpeta / 'nginx-error.log'} warn;
 events {{ worker_connections 1024; }}
 http {{
   include /etc/nginx/mime.types;
-  access_log {ALMACEN / 'nginx-access.log'};
+  access_log {carpeta / 'nginx-access.log'};
 {temporales}
   upstream reinsercion_web {{ server 127.0.0.1:{puerto_web}; keepalive 16; }}
   server {{
     listen 127.0.0.1:{puerto_nginx};
-    include {ALMACEN / 'comun.conf'};
+    include {carpeta / 'comun.conf'};
   }}
 }}
 """
-    ruta = ALMACEN / "nginx.conf"
+    ruta = carpeta / "nginx.conf"
     ruta.write_text(conf, encoding="utf-8")
     return ruta
 
