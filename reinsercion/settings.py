@@ -36,7 +36,8 @@ PRIVATE_MEDIA_ROOT = STORAGE_DIR / "privado"
 STORAGE_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with django-otp's admin site behind the staff login (tramites.acceso).
+    "tramites.apps.AdministracionConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
