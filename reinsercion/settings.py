@@ -56,13 +56,14 @@ MIDDLEWARE = [
     "tramites.middleware.ProxyIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "tramites.uploads.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication (staff limits only for signed-in staff), before anything reads the body.
+    "tramites.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -171,7 +172,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # FileSystemStorage that removes a partial file when a write fails (a full disk).
+        "BACKEND": "tramites.services.AlmacenPrivado",
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
     },
     "staticfiles": {
@@ -238,6 +240,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env.int("REENCOLAR_CADA_SEGUNDOS", default=30)),
     },
     "purgar-adjuntos-retenidos": {"task": "tramites.tasks.purgar_adjuntos_retenidos", "schedule": 3600.0},
+    "purgar-archivos-huerfanos": {"task": "tramites.tasks.purgar_archivos_huerfanos", "schedule": 3600.0},
     "vencer-observaciones": {"task": "tramites.tasks.vencer_observaciones", "schedule": 3600.0},
     "reintentar-notificaciones": {"task": "tramites.tasks.reintentar_notificaciones", "schedule": 300.0},
     "alertar-plazos": {"task": "tramites.tasks.alertar_plazos", "schedule": 24 * 3600.0},
@@ -251,6 +254,8 @@ PLAZO_RIESGO_DIAS = env.int("PLAZO_RIESGO_DIAS", default=5)
 # Cases still INGRESADO after this many minutes are queued for routing again.
 REENCOLAR_MINUTOS = env.int("REENCOLAR_MINUTOS", default=1)
 HELD_FILES_HOURS = env.int("HELD_FILES_HOURS", default=24)
+# Files in private storage that no row names (a worker killed mid-request) are deleted after this.
+ARCHIVOS_HUERFANOS_HORAS = env.int("ARCHIVOS_HUERFANOS_HORAS", default=1)
 # Retention in years after a case's final state (docs/adr/0002-retencion-de-datos.md; the institution
 # must confirm them). The purge is tramites.datos_personales.retencion (task tramites.retencion.purgar_datos_vencidos), run daily by beat and by `manage.py purgar_datos`.
 RETENCION_ADJUNTOS_ANIOS = env.int("RETENCION_ADJUNTOS_ANIOS", default=5)
