@@ -5,7 +5,6 @@ staff change their own password, an administrator sends a single-use reset link;
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django_otp.oath import TOTP

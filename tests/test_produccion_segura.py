@@ -3,9 +3,7 @@
 account that still has the demo password; the headers and cookies of production; no Server banner."""
 
 import http.client
-import json
 import os
-import re
 import socket
 import subprocess
 import sys
