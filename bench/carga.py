@@ -627,16 +627,16 @@ def main(argv: list[str] | None = None) -> int:
                 worker = _worker(env, arranques["worker"])
                 procesos.append(worker)
             if pg_caida is None and ahora >= args.pg_en:
+                pg_caida = time.monotonic() - t0  # the outage starts with the shutdown, not when it ends
                 pg.parar()
-                pg_caida = time.monotonic() - t0
                 eventos.append((pg_caida, "PostgreSQL detenido (fast shutdown: conexiones cortadas)"))
             elif pg_caida is not None and pg_vuelta is None and ahora >= args.pg_en + args.pg_dura:
                 pg.arrancar()
                 pg_vuelta = time.monotonic() - t0
                 eventos.append((pg_vuelta, "PostgreSQL de nuevo en marcha"))
             if disco is not None and disco_lleno is None and ahora >= args.disco_en:
-                disco.llenar()
                 disco_lleno = time.monotonic() - t0
+                disco.llenar()
                 eventos.append((disco_lleno, "disco de archivos privados lleno"))
             elif disco_lleno is not None and disco_vuelta is None and ahora >= args.disco_en + args.disco_dura:
                 restos_disco = disco.vaciar()
@@ -745,6 +745,12 @@ def main(argv: list[str] | None = None) -> int:
         "respuestas_5xx_salvo_503": cinco,
         "por_fallo": por_fallo,
         "envios_no_aceptados_fuera_de_los_fallos": dict(inesperados),
+        "ventanas_de_fallo_s": {n: [round(a, 1), round(b, 1)] for n, (a, b) in ventanas.items()},
+        "no_aceptados_detalle": [
+            {"t": round(r["t"], 1), "fin": round(r["fin"], 1), "estado": r["estado"]}
+            for r in resultados
+            if r["estado"] != "302"
+        ][:400],
         "envios_cortados_por_un_worker_web_matado": cortadas,
         "workers_web_matados_a_mitad_de_una_subida": sum(bool(d) for _, d in muertes_web),
         **huerfanos,
