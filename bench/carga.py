@@ -388,7 +388,7 @@ def _verificar(refs: list[str]) -> dict:
             n_avisos_oficina=Count(
                 "notificaciones", filter=~Q(notificaciones__destinatario=F("correo")), distinct=True
             ),
-        ).values("referencia", "estado", "n_adjuntos", "n_asignaciones", "n_avisos_oficina", "oficina_id")
+        ).values("referencia", "estado", "n_adjuntos", "n_asignaciones", "n_avisos_oficina", "oficina_id", "creado_en")
     )
     en_bd = {c["referencia"] for c in casos}
     archivos_ausentes = 0
@@ -402,6 +402,10 @@ def _verificar(refs: list[str]) -> dict:
         "referencias_repetidas": len(refs) - len(set(refs)),
         "referencias_sin_caso": len(set(refs) - en_bd),
         "casos_sin_respuesta_302": len(en_bd - set(refs)),
+        # When they were created (epoch s): a commit that landed just before an outage cut the answer.
+        "casos_sin_respuesta_302_creados_en": sorted(
+            round(c["creado_en"].timestamp(), 1) for c in casos if c["referencia"] not in set(refs)
+        ),
         "casos_sin_2_adjuntos": sum(c["n_adjuntos"] != 2 for c in casos),
         "archivos_ausentes_o_truncados": archivos_ausentes,
         "adjuntos_retenidos_sin_caso": Adjunto.objects.filter(tramite__isnull=True).count(),
@@ -692,6 +696,9 @@ def main(argv: list[str] | None = None) -> int:
         ultimo = Tramite.objects.aggregate(m=Max("enrutado_en"))["m"]
         huerfanos = fallos.huerfanos(ALMACEN, t0_reloj, [(pg_caida, pg_vuelta), (disco_lleno, disco_vuelta)], restos_disco)
         verif = _verificar([r["ref"] for r in resultados if r["estado"] == "302"])
+        verif["casos_sin_respuesta_302_creados_en"] = [
+            round(t - t0_reloj, 1) for t in verif["casos_sin_respuesta_302_creados_en"]
+        ]  # seconds since the load started, like the events
         retrasos = _retrasos(
             t0_reloj, caida if caida is not None else 1e9, vuelta if vuelta is not None else 1e9
         )
