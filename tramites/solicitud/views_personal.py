@@ -14,7 +14,7 @@ from ..roles import Rol
 from ..selectors import tramites_con_recibo, tramites_visibles
 from ..uploads import retener, retenidos_de
 from .forms import ARCHIVOS_VENTANILLA, VentanillaForm
-from .services import tramite_desde_formulario
+from .views import tramite_desde_formulario
 
 SESION_RETENIDOS_VENTANILLA = "ventanilla_retenidos"
 
