@@ -213,3 +213,20 @@ def test_enlace_por_consola_para_el_primer_administrador(personal):
     call_command("enlace_acceso", "admin")
     assert mail.outbox[-1].to == ["admin@iess.gob.ec"] and ENLACE.search(mail.outbox[-1].body)
     assert EventoAuditoria.objects.filter(accion="enlace_registro_enviado", objeto="admin").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_los_cambios_de_cuentas_en_el_admin_quedan_en_la_auditoria(personal, settings):
+    settings.REQUIRE_TOTP = False
+    analista = personal["analista.guayas"]
+    d = TOTPDevice.objects.create(user=analista, name="app", confirmed=True)
+    admin = Client()
+    admin.force_login(personal["admin"])
+    r = admin.post(f"/admin/auth/user/{analista.pk}/password/",
+                   {"password1": "Fijada-Por-El-Admin-2026", "password2": "Fijada-Por-El-Admin-2026",
+                    "usable_password": "true"})  # fmt: skip
+    assert r.status_code == 302
+    r = admin.post(f"/admin/otp_totp/totpdevice/{d.pk}/delete/", {"post": "yes"})
+    assert r.status_code == 302 and not TOTPDevice.objects.filter(pk=d.pk).exists()
+    acciones = _acciones("analista.guayas")
+    assert "admin_usuario_modificado" in acciones and "admin_totp_borrado" in acciones

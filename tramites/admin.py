@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import auditoria
 from .acceso import services as acceso
 from .models import (
     CifraMensualHistorica,
@@ -60,6 +61,16 @@ class PersonalAdmin(UserAdmin):
     inlines = [PerfilInline]
     list_display = ["username", "first_name", "last_name", "is_active", "oficina"]
     actions = ["enviar_enlace_registro", "enviar_enlace_contrasena"]
+
+    # Changes to accounts (passwords set here, groups, activation) also go to the audit trail.
+    def log_addition(self, request, obj, message):
+        auditoria.registrar("admin_usuario_creado", request=request, objeto=obj.get_username())
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        auditoria.registrar("admin_usuario_modificado", request=request, objeto=obj.get_username(),
+                            detalle={"cambios": str(message)[:500]})  # fmt: skip
+        return super().log_change(request, obj, message)
 
     def _enviar(self, request, queryset, funcion, hecho: str) -> None:
         enviados, sin_correo = 0, []
@@ -182,3 +193,8 @@ class DispositivoTotpAdmin(TOTPDeviceAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def log_deletions(self, request, queryset):
+        for dispositivo in queryset:
+            auditoria.registrar("admin_totp_borrado", request=request, objeto=dispositivo.user.get_username())
+        return super().log_deletions(request, queryset)
