@@ -1,6 +1,7 @@
 import unicodedata
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,4 +27,15 @@ class TramitesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
+        # Project checks of `manage.py check --deploy` (production refuses to be unsafe).
+        from .acceso import checks  # noqa: F401
+
         connection_created.connect(_registrar_sin_tildes, dispatch_uid="tramites_sin_tildes")
+
+
+class AdministracionConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the admin site under the staff login policy (acceso.sitio_admin)."""
+
+    default = False  # "tramites" itself still loads TramitesConfig
+
+    default_site = "tramites.acceso.sitio_admin.SitioAdministracion"
