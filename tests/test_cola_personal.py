@@ -186,6 +186,14 @@ def test_las_marcas_se_guardan_y_vuelven_al_recargar(personal):
         HTTP_X_REQUESTED_WITH="fetch",
     )
     assert r.status_code == 200 and "Revisión guardada" in r.json()["mensaje"]
+    # The script posts the whole form: a standard text chosen in it does not stop the save.
+    texto = TextoObservacion.objects.create(titulo="Cédula", texto="Suba la cédula.")
+    r = c.post(
+        _url(tramite, "personal:revision"),
+        {"revision-documento_legible": "on", "revision-tipo_firma": "electronica", "revision-texto_estandar": texto.pk},
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    assert r.status_code == 200
     html = c.get(_url(tramite)).content.decode()
     assert re.search(r'name="revision-documento_legible"[^>]*checked', html)
     assert not re.search(r'name="revision-solicitud_firmada"[^>]*checked', html)

@@ -514,7 +514,7 @@ def exigir_actuar(request, tramite: Tramite) -> None:
 
 def _guardar_marcas_de(request, tramite: Tramite) -> None:
     """Whatever was ticked is kept, even when the decision it was posted with had errors."""
-    parcial = RevisionForm(request.POST, prefix="revision")
+    parcial = RevisionForm(request.POST, prefix="revision", textos=textos_estandar(oficina=tramite.oficina))
     if parcial.is_valid():
         services.revision_guardar(tramite=tramite, usuario=request.user, marcas=parcial.marcas(), auditar=False)
 
@@ -585,7 +585,7 @@ def tramite_revision(request, referencia: str):
             return JsonResponse({"mensaje": mensaje}, status=403)
         messages.error(request, mensaje)
         return redirect("personal:tramite", referencia=tramite.referencia)
-    form = RevisionForm(request.POST, prefix="revision")
+    form = RevisionForm(request.POST, prefix="revision", textos=textos_estandar(oficina=tramite.oficina))
     if not form.is_valid():
         if es_script:
             return JsonResponse({"mensaje": _("La revisión no se pudo guardar: revise los datos.")}, status=400)
