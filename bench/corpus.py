@@ -168,7 +168,9 @@ def _legibles(registros):
 
 def _ilegibles(registros):
     return [
-        r for r in registros if r.expected == "refuse" and r.scope == "document" and r.basis in BASES_DE_LECTURA
+        r
+        for r in registros
+        if r.expected == "refuse" and r.scope == "document" and r.basis in BASES_DE_LECTURA
     ]
 
 
@@ -209,8 +211,10 @@ def objetivos(registros: list[Registro]) -> list[str]:
 def _coincide(registro: Registro) -> bool:
     if registro.expected == "accept":
         return registro.verdict in ("accepted", "warned")
-    return registro.verdict in ("refused", "warned") if registro.basis in BASES_DE_LECTURA else (
-        registro.verdict == "refused"
+    return (
+        registro.verdict in ("refused", "warned")
+        if registro.basis in BASES_DE_LECTURA
+        else (registro.verdict == "refused")
     )
 
 
@@ -224,12 +228,16 @@ def informe(registros: list[Registro]) -> str:
             grupo = [r for r in registros if r.kind == tipo and r.expected == esperado]
             if not grupo:
                 continue
-            cuenta = {v: sum(r.verdict == v for r in grupo) for v in ("accepted", "warned", "refused", "crash")}
+            cuenta = {
+                v: sum(r.verdict == v for r in grupo) for v in ("accepted", "warned", "refused", "crash")
+            }
             lineas.append(
                 f"{tipo:<26}{esperado:<9}{len(grupo):>4}{cuenta['accepted']:>10}{cuenta['warned']:>8}"
                 f"{cuenta['refused']:>9}{cuenta['crash']:>7}"
             )
-    desacuerdos = [r for r in registros if not _coincide(r) or (r.expected == "accept" and r.verdict == "warned")]
+    desacuerdos = [
+        r for r in registros if not _coincide(r) or (r.expected == "accept" and r.verdict == "warned")
+    ]
     lineas += ["", f"Disagreements and warnings on legible files ({len(desacuerdos)}):"]
     for r in desacuerdos:
         lineas.append(f"- {r.name} [{r.kind}, expected {r.expected}] -> {r.verdict} {r.code}: {r.message}")

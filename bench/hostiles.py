@@ -28,8 +28,18 @@ def casos():
     from tests import files
 
     yield "jpeg: progressive, 3000 scans, 6320x6320", h.jpeg_bomba_de_escaneos(), "bomba.jpg", "formulario"
-    yield "jpeg: progressive 2800², 32 scans (budget)", h.jpeg_progresivo_en_el_limite(), "l.jpg", "formulario"
-    yield "jpeg: progressive 5600², 8 scans (budget)", h.jpeg_progresivo_en_el_limite(5600, 8), "l.jpg", "formulario"
+    yield (
+        "jpeg: progressive 2800², 32 scans (budget)",
+        h.jpeg_progresivo_en_el_limite(),
+        "l.jpg",
+        "formulario",
+    )
+    yield (
+        "jpeg: progressive 5600², 8 scans (budget)",
+        h.jpeg_progresivo_en_el_limite(5600, 8),
+        "l.jpg",
+        "formulario",
+    )
     yield "jpeg: baseline 36 Mpx document at 1 MiB", h.jpeg_base_en_el_limite(), "grande.jpg", "formulario"
     yield "jpeg: header claims 30000x30000", files.jpeg_bomba(), "bomba.jpg", "formulario"
     yield "jpeg: ZIP after the end", h.jpeg_zip_despues(), "zip.jpg", "formulario"
@@ -46,7 +56,12 @@ def casos():
     yield "pdf: 5000 pages", files.pdf_miles_de_paginas(), "paginas.pdf", "formulario"
     yield "pdf: arrays nested 20000 deep", files.pdf_anidado(), "anidado.pdf", "formulario"
     yield "pdf: flate bomb (80 MB inflated)", files.pdf_bomba_flate(), "flate.pdf", "formulario"
-    yield "verificar: 3 MiB scan-bomb JPEG", h.jpeg_bomba_de_escaneos(6320, 60000)[: 3 * MIB], "x.pdf", "verificar"
+    yield (
+        "verificar: 3 MiB scan-bomb JPEG",
+        h.jpeg_bomba_de_escaneos(6320, 60000)[: 3 * MIB],
+        "x.pdf",
+        "verificar",
+    )
     yield "verificar: flate bomb PDF", files.pdf_bomba_flate(), "flate.pdf", "verificar"
 
 
@@ -68,7 +83,11 @@ def main(argv=None) -> int:
     print(f"{'kind':<46}{'bytes':>10}{'CPU max ms':>12}  verdict")
     for tipo, datos, nombre, donde in casos():
         if donde == "verificar":
-            limite, tipos, objetivo = settings.VERIFICAR_MAX_BYTES, (validators.TIPO_PDF,), OBJETIVO_VERIFICAR_MS
+            limite, tipos, objetivo = (
+                settings.VERIFICAR_MAX_BYTES,
+                (validators.TIPO_PDF,),
+                OBJETIVO_VERIFICAR_MS,
+            )
         else:
             limite, tipos, objetivo = settings.UPLOAD_MAX_BYTES, None, OBJETIVO_FORMULARIO_MS
         peor, veredicto = 0.0, ""

@@ -133,7 +133,8 @@ def pdf_xfa() -> bytes:
         b'<script contentType="application/x-javascript">app.alert(1)</script></event></subform></template></xdp:xdp>'
     )
     return _con_catalogo(
-        b"/AcroForm << /Fields [] /XFA 6 0 R >>", (b"<< /Length %d >>\nstream\n" % len(xfa) + xfa + b"\nendstream",)
+        b"/AcroForm << /Fields [] /XFA 6 0 R >>",
+        (b"<< /Length %d >>\nstream\n" % len(xfa) + xfa + b"\nendstream",),
     )
 
 
@@ -161,7 +162,9 @@ def pdf_richmedia() -> bytes:
     """A page with a /RichMedia annotation (Flash or video played inside the reader)."""
     return _con_catalogo(
         b"",
-        (b"<< /Type /Annot /Subtype /RichMedia /Rect [0 0 100 100] /RichMediaContent << /Assets << >> >> >>",),
+        (
+            b"<< /Type /Annot /Subtype /RichMedia /Rect [0 0 100 100] /RichMediaContent << /Assets << >> >> >>",
+        ),
         b"/Annots [6 0 R]",
     )
 
@@ -170,7 +173,9 @@ def pdf_enlace_uri() -> bytes:
     """An ordinary web link the reader follows only when clicked: acceptable."""
     return _con_catalogo(
         b"",
-        (b"<< /Type /Annot /Subtype /Link /Rect [0 0 100 100] /A << /S /URI /URI (https://www.iess.gob.ec) >> >>",),
+        (
+            b"<< /Type /Annot /Subtype /Link /Rect [0 0 100 100] /A << /S /URI /URI (https://www.iess.gob.ec) >> >>",
+        ),
         b"/Annots [6 0 R]",
     )
 
