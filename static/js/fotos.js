@@ -5,8 +5,8 @@
 // answers with the form, the typed data and a message for that file: the server check is the rule.
 //
 // Libraries (static/vendor/, pinned in package.json): browser-image-compression 2.0.2 (MIT),
-// loaded with this page; heic2any 0.0.4 (MIT, bundles libheif, LGPL-3.0), loaded only when a HEIC
-// photo is chosen (1.3 MB).
+// loaded with this page; libheif-js 1.23.2 (libheif in WebAssembly, LGPL-3.0), loaded only when a
+// HEIC photo is chosen (1.5 MB).
 (function () {
   "use strict";
 
@@ -23,18 +23,52 @@
   }
 
   var cargandoHeic = null;
-  function cargarHeic(url) {
-    if (window.heic2any) { return Promise.resolve(window.heic2any); }
+  function cargarHeic(urlJs, urlWasm) {
     if (!cargandoHeic) {
       cargandoHeic = new Promise(function (resolver, rechazar) {
         var script = document.createElement("script");
-        script.src = url;
-        script.onload = function () { resolver(window.heic2any); };
-        script.onerror = function () { cargandoHeic = null; rechazar(new Error("heic2any")); };
+        script.src = urlJs;
+        script.onload = function () {
+          fetch(urlWasm).then(function (r) {
+            if (!r.ok) { throw new Error("libheif.wasm"); }
+            return r.arrayBuffer();
+          }).then(function (binario) {
+            // Emscripten fills in the options object itself and may finish before returning.
+            var modulo = { wasmBinary: binario };
+            modulo.onRuntimeInitialized = function () { resolver(modulo); };
+            window.libheif(modulo);
+          }).catch(function (e) { cargandoHeic = null; rechazar(e); });
+        };
+        script.onerror = function () { cargandoHeic = null; rechazar(new Error("libheif")); };
         document.head.appendChild(script);
       });
     }
     return cargandoHeic;
+  }
+
+  // HEIC/HEIF -> a JPEG blob at full size (the primary image, orientation applied by libheif).
+  function heicAJpeg(archivo, urls) {
+    return Promise.all([cargarHeic(urls.js, urls.wasm), archivo.arrayBuffer()]).then(function (r) {
+      var modulo = r[0];
+      var imagenes = new modulo.HeifDecoder().decode(new Uint8Array(r[1]));
+      if (!imagenes || !imagenes.length) { throw new Error("heic vacío"); }
+      var imagen = imagenes[0];
+      var ancho = imagen.get_width(), alto = imagen.get_height();
+      var lienzo = document.createElement("canvas");
+      lienzo.width = ancho; lienzo.height = alto;
+      var contexto = lienzo.getContext("2d");
+      var datos = contexto.createImageData(ancho, alto);
+      return new Promise(function (resolver, rechazar) {
+        imagen.display(datos, function (resultado) {
+          imagenes.forEach(function (i) { if (i.free) { i.free(); } });
+          if (!resultado) { rechazar(new Error("heic ilegible")); return; }
+          contexto.putImageData(resultado, 0, 0);
+          lienzo.toBlob(function (blob) {
+            if (blob) { resolver(blob); } else { rechazar(new Error("canvas")); }
+          }, "image/jpeg", 0.92);
+        });
+      });
+    });
   }
 
   function nombreJpg(nombre) {
@@ -65,11 +99,7 @@
     var paso = Promise.resolve(archivo);
     if (esHeic(archivo)) {
       alAvanzar(null, "heic");
-      paso = cargarHeic(urlHeic).then(function (heic2any) {
-        return heic2any({ blob: archivo, toType: "image/jpeg", quality: 0.92 });
-      }).then(function (resultado) {
-        return Array.isArray(resultado) ? resultado[0] : resultado;
-      });
+      paso = heicAJpeg(archivo, urlHeic);
     }
     return paso.then(function (blob) {
       var entrada = blob instanceof File ? blob : new File([blob], nombreJpg(archivo.name), { type: "image/jpeg" });
@@ -90,7 +120,7 @@
   function preparar(input, formulario) {
     var maxBytes = parseInt(input.getAttribute("data-max-bytes"), 10);
     var textos = document.getElementById("fotos-textos").dataset;
-    var urlHeic = textos.heicUrl;
+    var urlHeic = { js: textos.heicUrl, wasm: textos.heicWasm };
     var estado = new Estado(input);
     var t = { preparando: textos.preparando, heic: textos.heic, foto_n: textos.fotoN, listo: textos.listo, fallo: textos.fallo };
     // With this script the browser can turn iPhone photos into JPG, so let the picker offer them.
@@ -122,7 +152,8 @@
         var total = listos.reduce(function (s, a) { return s + a.size; }, 0);
         estado.mostrar(t.listo.replace("%(kb)s", Math.round(total / 1024)), 100);
         estado.ocultarBarra();
-      }).catch(function () {
+      }).catch(function (error) {
+        if (window.console) { console.warn("fotos.js:", error); }
         estado.mostrar(t.fallo, null);
         estado.ocultarBarra();
       }).then(function () {
