@@ -1,0 +1,84 @@
+"""The online request (Ventanilla Virtual): the form, the confirmation and the PDF receipt."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from .. import services
+from ..models import Adjunto, Tramite
+from ..uploads import archivos_excedidos, retener, retenido_borrar, retenidos_de, soltar
+from ..views import autorizar_en_sesion, tramite_de_sesion
+from .forms import ARCHIVOS_SOLICITUD, SolicitudForm
+from .services import tramite_crear
+
+SESION_RETENIDOS = "adjuntos_retenidos"
+
+
+# --- the online request --------------------------------------------------------------------------
+
+
+@ratelimit(key="ip", rate=lambda g, r: settings.RATELIMIT_SOLICITUD, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def solicitud(request):
+    retenidos = retenidos_de(request, clave=SESION_RETENIDOS)
+    if request.method == "POST":
+        form = SolicitudForm(
+            request.POST, request.FILES, retenidos=retenidos, excedidos=archivos_excedidos(request)
+        )
+        if form.is_valid():
+            tramite = tramite_desde_formulario(
+                request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos
+            )
+            autorizar_en_sesion(request, tramite)
+            return redirect("publico:confirmacion", referencia=tramite.referencia)
+        retenidos = retener(
+            request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos
+        )
+        form._init_archivos(retenidos, set())
+    else:
+        form = SolicitudForm(retenidos=retenidos)
+    return render(request, "tramites/solicitud.html", {"form": form, "retenidos": retenidos})
+
+
+def confirmacion(request, referencia: str):
+    tramite = tramite_de_sesion(request, referencia)
+    return render(request, "tramites/confirmacion.html", {"tramite": tramite})
+
+
+def comprobante(request, referencia: str):
+    from .comprobante import comprobante_pdf
+
+    tramite = tramite_de_sesion(request, referencia)
+    response = HttpResponse(comprobante_pdf(tramite), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="comprobante-{tramite.referencia}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def tramite_desde_formulario(
+    request, *, clave: str, form, tipos: dict[str, str], retenidos: dict[str, Adjunto], **opciones
+) -> Tramite:
+    """Create the case of a valid form (services.tramite_crear; `opciones` are its canal/usuario).
+
+    A file held from an earlier attempt is claimed as it is; a file uploaded with this request is
+    written to storage now and its row inserted with the case, in the same transaction, so a valid
+    first attempt holds nothing and writes no session first. Held files that a new upload replaced
+    are then deleted, and the session forgets its held files.
+    """
+    nuevos = form.archivos_nuevos()
+    adjuntos = [
+        services.adjunto_preparar(
+            archivo=nuevos[campo], validado=nuevos[campo].validado, tipo=tipo, usuario=request.user
+        )
+        if campo in nuevos
+        else retenidos[campo]
+        for campo, tipo in tipos.items()
+    ]
+    tramite = tramite_crear(datos=form.datos_tramite(), adjuntos=adjuntos, **opciones)
+    for campo in nuevos:
+        if campo in retenidos:
+            retenido_borrar(retenidos[campo])
+    soltar(request, clave=clave)
+    return tramite
