@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from ..identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero, validar_quipux
 from ..models import ARCHIVOS_SOLICITUD, Tramite
 from ..provincias import PROVINCIA_CHOICES
-from ..validators import AdjuntoField, error_tamano
+from ..validators import AdjuntoField, AdjuntoPaginasField, error_tamano
+
+
+def confirmacion(nombre: str) -> str:
+    """Name of the check box that confirms a doubtful photo of field `nombre`."""
+    return f"confirmar_{nombre}"
 
 
 class ArchivosRetenidosMixin:
@@ -27,6 +32,10 @@ class ArchivosRetenidosMixin:
         self.retenidos = dict(retenidos or {})
         self.excedidos = set(excedidos or ())
         for nombre in self.archivos:
+            # A doubtful photo (ADR 0007) is held and shown back; the citizen confirms it or replaces it.
+            self.fields[confirmacion(nombre)] = forms.BooleanField(
+                label=_("La foto se lee bien, enviarla"), required=False
+            )
             if nombre in self.retenidos:
                 self.fields[nombre].help_text = _(
                     "Ya cargó «%(nombre)s». Si desea reemplazarlo, elija otro archivo."
@@ -39,9 +48,27 @@ class ArchivosRetenidosMixin:
                 continue
             if nombre in self.errors:
                 continue
-            if not self.cleaned_data.get(nombre) and nombre not in self.retenidos:
+            nuevo = self.cleaned_data.get(nombre)
+            if nuevo:
+                dudosa = bool(getattr(getattr(nuevo, "validado", None), "advertencia", ""))
+            elif nombre in self.retenidos:
+                dudosa = bool(self.retenidos[nombre].advertencia_calidad)
+                dudosa = dudosa and not self.cleaned_data.get(confirmacion(nombre))
+            else:
                 self.add_error(
                     nombre, ValidationError(self.fields[nombre].error_messages["required"], "required")
+                )
+                continue
+            if dudosa:  # a new doubtful photo always waits for its own confirmation
+                self.add_error(
+                    confirmacion(nombre),
+                    ValidationError(
+                        _(
+                            "Esta foto podría no leerse bien: revísela y marque «La foto se lee bien, enviarla», "
+                            "o elija otra foto."
+                        ),
+                        code="advertencia",
+                    ),
                 )
 
     def archivos_nuevos(self) -> dict:
@@ -182,12 +209,13 @@ class SolicitudForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
             ),
             error_messages={"required": _("Adjunte su documento de identidad (JPG o PDF, hasta 1 MB).")},
         )
-        self.fields["solicitud_firmada"] = AdjuntoField(
+        self.fields["solicitud_firmada"] = AdjuntoPaginasField(
             label=_("Solicitud de autorización firmada"),
             required=False,
             max_bytes=settings.UPLOAD_MAX_BYTES,
             help_text=_(
-                "Su carta firmada con nombre completo, número de identificación, correo y teléfonos: JPG o PDF, hasta 1 MB."
+                "Su carta firmada con nombre completo, número de identificación, correo y teléfonos: un PDF, o "
+                "fotos JPG de sus páginas (hasta 5, una por página); hasta 1 MB cada archivo."
             ),
             error_messages={
                 "required": _("Adjunte su solicitud de autorización firmada (JPG o PDF, hasta 1 MB).")
