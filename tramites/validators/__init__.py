@@ -133,6 +133,7 @@ class AdjuntoField(forms.FileField):
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
         attrs.setdefault("accept", ACEPTA if self.tipos == (TIPO_JPEG, TIPO_PDF) else "application/pdf,.pdf")
+        attrs["data-max-bytes"] = str(self.max_bytes)
         if TIPO_JPEG in self.tipos:
             attrs["data-convertir"] = ""  # static/js/fotos.js may turn a large or HEIC photo into a JPEG
         return attrs
@@ -212,7 +213,9 @@ def unir_fotos(archivos: list, *, max_bytes: int | None = None):
     return pdf, validado
 
 
-class _VariosArchivos(forms.ClearableFileInput):
+class VariosArchivosInput(forms.ClearableFileInput):
+    """A file input that takes several files (the pages of a letter)."""
+
     allow_multiple_selected = True
 
 
@@ -220,7 +223,7 @@ class AdjuntoPaginasField(AdjuntoField):
     """A document sent either as one file (JPG or PDF) or as up to MAX_PAGINAS_FOTO photos, one per page,
     which are joined into one PDF (`unir_fotos`). The cleaned value is one UploadedFile with `.validado`."""
 
-    widget = _VariosArchivos
+    widget = VariosArchivosInput
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
