@@ -63,6 +63,8 @@ def casos():
         "verificar",
     )
     yield "verificar: flate bomb PDF", files.pdf_bomba_flate(), "flate.pdf", "verificar"
+    yield "pdf: 2,990 objects (just under the limit)", h.pdf_muchos_objetos(), "objetos.pdf", "formulario"
+    yield "pdf: 20,000 objects (over the limit)", h.pdf_muchos_objetos(20_000), "objetos.pdf", "verificar"
 
 
 def main(argv=None) -> int:

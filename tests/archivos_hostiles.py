@@ -221,3 +221,10 @@ def pdf_derechos_de_uso() -> bytes:
             b"/Form [/Add /FillIn] /EF [/Create /Delete /Modify /Import] /Annots [/Create] >> >>] >>",
         ),
     )
+
+
+def pdf_muchos_objetos(n: int = 2_990) -> bytes:
+    """A one-page PDF with text carrying `n` small unreferenced objects (just under the 3,000 limit):
+    the most objects the check will look at."""
+    extra = tuple(b"<< /Tipo /Relleno /N %d /Lista [1 2 3 (texto)] >>" % i for i in range(n))
+    return _con_catalogo(b"", extra)

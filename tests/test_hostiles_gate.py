@@ -119,3 +119,7 @@ def test_verificar_rechaza_lo_que_no_es_pdf_por_sus_primeros_bytes():
     inicio = time.process_time()
     assert _codigo(datos, "resolucion.pdf", max_bytes=3 * MIB, tipos=(validators.TIPO_PDF,)) == "tipo"
     assert time.process_time() - inicio < 0.1
+
+
+def test_un_pdf_con_demasiados_objetos_se_rechaza_sin_revisarlos_uno_por_uno():
+    assert _codigo(h.pdf_muchos_objetos(20_000), "carta.pdf", max_bytes=3 * MIB) == "pdf_complejo"
