@@ -74,9 +74,7 @@ def test_la_miniatura_es_solo_de_la_sesion_que_subio_la_foto(enviar):
 
 
 def test_carta_en_varias_fotos_se_une_en_un_pdf_de_n_paginas(enviar, client):
-    fotos = [
-        SimpleUploadedFile(f"pagina-{i}.jpg", files.jpeg_documento(), "image/jpeg") for i in range(1, 4)
-    ]
+    fotos = [SimpleUploadedFile(f"pagina-{i}.jpg", files.jpeg_documento(), "image/jpeg") for i in range(1, 4)]
     archivos = {"documento_identidad": adjuntos()["documento_identidad"], "solicitud_firmada": fotos}
     respuesta = enviar(archivos=archivos)
     assert respuesta.status_code == 302, html.unescape(respuesta.content.decode())[:3000]
@@ -144,7 +142,9 @@ def test_el_analista_ve_la_foto_dudosa_confirmada_y_las_paginas(personal, settin
         advertencia_calidad="La imagen parece algo borrosa o movida."
     )
     tramite.adjuntos.filter(tipo=Adjunto.Tipo.SOLICITUD_FIRMADA).update(paginas=3)
-    respuesta = cliente(personal["analista.pichincha"]).get(reverse("personal:tramite", args=[tramite.referencia]))
+    respuesta = cliente(personal["analista.pichincha"]).get(
+        reverse("personal:tramite", args=[tramite.referencia])
+    )
     texto = html.unescape(respuesta.content.decode())
     documentos = texto.split("Documentos", 1)[1]
     assert "Foto dudosa, confirmada por el ciudadano" in documentos
