@@ -32,3 +32,30 @@ def test_foto_grande_y_heic_por_fast_3g_llegan_con_referencia(navegador, live_se
         assert adjunto.tipo_contenido == "image/jpeg"
         assert adjunto.tamano <= 1_048_576
         assert adjunto.nombre_original.endswith(".jpg")
+
+
+def test_foto_dudosa_se_ve_con_su_miniatura_y_se_confirma(pagina, oficinas, tmp_path):
+    from tests import files
+    from tests.browser.conftest import assert_sin_violaciones
+
+    dudosa = tmp_path / "cedula.jpg"
+    dudosa.write_bytes(files.jpeg_borroso(1.5))
+    carta = tmp_path / "carta.pdf"
+    carta.write_bytes(files.pdf_solicitud())
+    page = pagina
+    page.goto(page.base_url + "/solicitud/")
+    red_lenta.llenar_datos(page)
+    page.get_by_label("Documento de identidad").set_input_files(str(dudosa))
+    page.get_by_label("Solicitud de autorización firmada").set_input_files(str(carta))
+    page.get_by_role("button", name="Enviar la solicitud").click()
+    page.locator("[data-error-summary]").wait_for(state="visible")
+    assert "Revise esta foto antes de enviarla" in page.content()
+    miniatura = page.locator("img.miniatura-adjunto")
+    assert miniatura.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert_sin_violaciones(page)
+    page.get_by_label("La foto se lee bien, enviarla").check()
+    page.get_by_role("button", name="Enviar la solicitud").click()
+    page.wait_for_url("**/enviada/")
+    referencia = page.locator("#referencia").inner_text().strip()
+    cedula = Tramite.objects.get(referencia=referencia).adjuntos.get(tipo=Adjunto.Tipo.DOCUMENTO_IDENTIDAD)
+    assert cedula.advertencia_calidad

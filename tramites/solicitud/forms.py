@@ -64,10 +64,11 @@ class ArchivosRetenidosMixin:
                     confirmacion(nombre),
                     ValidationError(
                         _(
-                            "Esta foto podría no leerse bien: revísela y marque «La foto se lee bien, enviarla», "
-                            "o elija otra foto."
+                            "%(documento)s: esta foto podría no leerse bien. Revísela y marque «La foto se lee "
+                            "bien, enviarla», o elija otra foto."
                         ),
                         code="advertencia",
+                        params={"documento": self.fields[nombre].label},
                     ),
                 )
 
