@@ -27,15 +27,18 @@ class ArchivosRetenidosMixin:
     """
 
     archivos: dict[str, str] = {}
+    # A doubtful photo (ADR 0007) is held and shown back; the citizen confirms it or replaces it. The
+    # window clerk's scans are not asked again: their warning is recorded and shown to the analyst.
+    confirmar_dudosas = True
 
     def _init_archivos(self, retenidos: dict | None, excedidos: set | None) -> None:
         self.retenidos = dict(retenidos or {})
         self.excedidos = set(excedidos or ())
         for nombre in self.archivos:
-            # A doubtful photo (ADR 0007) is held and shown back; the citizen confirms it or replaces it.
-            self.fields[confirmacion(nombre)] = forms.BooleanField(
-                label=_("La foto se lee bien, enviarla"), required=False
-            )
+            if self.confirmar_dudosas:
+                self.fields[confirmacion(nombre)] = forms.BooleanField(
+                    label=_("La foto se lee bien, enviarla"), required=False
+                )
             if nombre in self.retenidos:
                 self.fields[nombre].help_text = _(
                     "Ya cargó «%(nombre)s». Si desea reemplazarlo, elija otro archivo."
@@ -59,7 +62,7 @@ class ArchivosRetenidosMixin:
                     nombre, ValidationError(self.fields[nombre].error_messages["required"], "required")
                 )
                 continue
-            if dudosa:  # a new doubtful photo always waits for its own confirmation
+            if dudosa and self.confirmar_dudosas:  # a new doubtful photo waits for its own confirmation
                 self.add_error(
                     confirmacion(nombre),
                     ValidationError(
@@ -241,6 +244,8 @@ ARCHIVOS_VENTANILLA = ARCHIVOS_SOLICITUD  # the window receives the same two doc
 
 class VentanillaForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
     """A request handed in on paper: the online form's data plus what the clerk checked."""
+
+    confirmar_dudosas = False
 
     campos_tramite = (
         *DatosSolicitanteMixin.campos_tramite,
