@@ -150,3 +150,12 @@ def test_el_analista_ve_la_foto_dudosa_confirmada_y_las_paginas(personal, settin
     assert "Foto dudosa, confirmada por el ciudadano" in documentos
     assert "La imagen parece algo borrosa o movida." in documentos
     assert "3 páginas" in documentos
+    # In the requirements review too, once the analyst works on the case.
+    from tests.personal_ayudas import en_estado
+
+    en_estado(tramite, "EN_REVISION")
+    respuesta = cliente(personal["analista.pichincha"]).get(
+        reverse("personal:tramite", args=[tramite.referencia])
+    )
+    revision = html.unescape(respuesta.content.decode()).split("Revisión de requisitos", 1)[1]
+    assert "Foto dudosa" in revision and "el ciudadano confirmó que se lee" in revision

@@ -51,7 +51,14 @@ def test_foto_dudosa_se_ve_con_su_miniatura_y_se_confirma(pagina, oficinas, tmp_
     page.locator("[data-error-summary]").wait_for(state="visible")
     assert "Revise esta foto antes de enviarla" in page.content()
     miniatura = page.locator("img.miniatura-adjunto")
-    assert miniatura.evaluate("img => img.complete && img.naturalWidth > 0")
+    miniatura.wait_for(state="visible")
+    for _ in range(50):  # the thumbnail loads after the page
+        if miniatura.evaluate("img => img.complete && img.naturalWidth > 0"):
+            break
+        page.wait_for_timeout(200)
+    assert miniatura.evaluate("img => img.naturalWidth > 0")
+    imagen = page.request.get(page.base_url + miniatura.get_attribute("src"))
+    assert imagen.ok and imagen.headers["content-type"] == "image/jpeg"
     assert_sin_violaciones(page)
     page.get_by_label("La foto se lee bien, enviarla").check()
     page.get_by_role("button", name="Enviar la solicitud").click()
