@@ -77,6 +77,8 @@ def adjunto_preparar(
         firma_verificacion=verificacion,
         firma_firmante=firmante,
         cifrado=cifrar,
+        advertencia_calidad=validado.advertencia[:600],
+        paginas=validado.paginas,
         sesion=sesion,
         subido_por=usuario if getattr(usuario, "is_authenticated", False) else None,
     )
