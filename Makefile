@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo's address (PUBLIC_BASE_URL's default and what cargar_demo prints) follows PORT.
+export PORT
 
 .PHONY: run test venv lint bench messages clean-venv worker beat audit lighthouse
 
