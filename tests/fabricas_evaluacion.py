@@ -7,11 +7,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests import files
-from tramites import audit, services
-from tramites import evaluacion as ev
-from tramites import resoluciones as res
+from tramites import auditoria, services
+from tramites.evaluacion import services as ev
 from tramites.models import Tramite
+from tramites.resoluciones import services as res
 from tramites.roles import Rol
+from tramites.solicitud import services as solicitud
+from tramites.tramitacion import enrutamiento
 from tramites.validators import validar_adjunto
 
 NOTA_MEDICA = "Hipoacusia neurosensorial bilateral moderada; evitar ruido mayor a 85 dB"
@@ -33,18 +35,18 @@ DATOS_CIUDADANO = {
 
 def tramite_en_evaluacion(personal, *, provincia: str = "17", **cambios) -> Tramite:
     """A case routed to the office of `provincia`, taken by its analyst and sent to evaluation."""
-    tramite = services.tramite_create(
+    tramite = solicitud.tramite_crear(
         datos={**DATOS_CIUDADANO, "provincia": provincia, **cambios}, adjuntos=[]
     )
-    services.tramite_enrutar(tramite_id=tramite.pk)
+    enrutamiento.tramite_enrutar(tramite_id=tramite.pk)
     tramite.refresh_from_db()
     analista = tramite.analista
-    services.tramite_transition(tramite=tramite, accion="tomar", actor=Rol.ANALISTA, usuario=analista)
-    services.tramite_transition(
+    services.tramite_transicionar(tramite=tramite, accion="tomar", actor=Rol.ANALISTA, usuario=analista)
+    services.tramite_transicionar(
         tramite=tramite, accion="enviar_evaluacion", actor=Rol.ANALISTA, usuario=analista
     )
     tramite.refresh_from_db()
-    audit.flush()
+    auditoria.flush()
     return tramite
 
 
@@ -78,7 +80,7 @@ def tramite_evaluado(personal, *, provincia: str = "17", **datos):
         tramite=tramite, usuario=evaluador, datos=datos_evaluacion(**datos), archivos=[informe_pdf()]
     )
     tramite.refresh_from_db()
-    audit.flush()
+    auditoria.flush()
     return tramite
 
 
@@ -99,5 +101,5 @@ def tramite_resuelto(personal, *, provincia: str = "17", **datos):
     director = personal[f"director.{SUFIJO[provincia]}"]
     resolucion = res.resolucion_emitir(tramite=tramite, usuario=director, datos=datos_resolucion(**datos))
     tramite.refresh_from_db()
-    audit.flush()
+    auditoria.flush()
     return tramite, resolucion

@@ -30,10 +30,14 @@ from django.utils import timezone
 
 from tests import files
 from tests.fabricas_evaluacion import ACTIVIDADES, LIMITACIONES, tramite_en_evaluacion
-from tramites import demo, services
+from tramites import services
+from tramites.estados import Estado
+from tramites.management import demo
 from tramites.models import Adjunto, Tramite
 from tramites.roles import Rol
-from tramites.states import Estado
+from tramites.solicitud import services as solicitud
+from tramites.tramitacion import enrutamiento
+from tramites.tramitacion import services as tramitacion
 
 pytestmark = [pytest.mark.django_db]
 
@@ -95,7 +99,7 @@ def _pdf(nombre: str = "solicitud.pdf") -> SimpleUploadedFile:
 
 def _observado(personal) -> Tramite:
     """A Pichincha case (without files, they are not what is tested here) observed by its analyst."""
-    tramite = services.tramite_create(
+    tramite = solicitud.tramite_crear(
         datos={
             "tipo_identificacion": "cedula",
             "identificacion": "1710034065",
@@ -108,10 +112,10 @@ def _observado(personal) -> Tramite:
         },
         adjuntos=[],
     )
-    services.tramite_enrutar(tramite_id=tramite.pk)
+    enrutamiento.tramite_enrutar(tramite_id=tramite.pk)
     tramite.refresh_from_db()
-    services.tramite_transition(tramite=tramite, accion="tomar", actor=Rol.ANALISTA, usuario=tramite.analista)
-    services.tramite_observar(
+    services.tramite_transicionar(tramite=tramite, accion="tomar", actor=Rol.ANALISTA, usuario=tramite.analista)
+    tramitacion.tramite_observar(
         tramite=tramite, usuario=tramite.analista, motivo="La foto de la cédula está cortada."
     )
     tramite.refresh_from_db()

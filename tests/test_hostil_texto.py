@@ -14,7 +14,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.test_solicitud import adjuntos, datos_validos
-from tramites import demo
+from tramites import urls
+from tramites.management import demo
 from tramites.models import Notificacion, Queja, Tramite
 
 SCRIPT = "<script>alert(1)</script>"
@@ -120,12 +121,12 @@ def test_pagina_del_caso_para_el_personal_escapa_datos_y_correos(caso_hostil):
 def test_observacion_hostil_del_personal_llega_escapada_al_ciudadano(
     caso_hostil, personal, client, django_capture_on_commit_callbacks
 ):
-    from tramites import services
+    from tramites.tramitacion import services as tramitacion
 
     analista = personal["analista.pichincha"]
-    services.tramite_tomar(tramite=caso_hostil, usuario=analista)
+    tramitacion.tramite_tomar(tramite=caso_hostil, usuario=analista)
     with django_capture_on_commit_callbacks(execute=True):
-        services.tramite_observar(
+        tramitacion.tramite_observar(
             tramite=caso_hostil, usuario=analista, motivo=f"Corrija {SCRIPT} {IMAGEN}"
         )
     detalle = client.get(reverse("publico:consulta_detalle", args=[caso_hostil.referencia]))
@@ -140,7 +141,7 @@ def test_observacion_hostil_del_personal_llega_escapada_al_ciudadano(
 @pytest.mark.usefixtures("certificado_demo")
 def test_resolucion_pdf_con_texto_hostil(personal):
     from tests.fabricas_evaluacion import tramite_resuelto
-    from tramites import resoluciones as res
+    from tramites.resoluciones import services as res
 
     _tramite, resolucion = tramite_resuelto(personal, condiciones=f"{SCRIPT} {FORMULA}")
     texto = _texto_pdf(res.documento_leer(resolucion))
@@ -148,7 +149,7 @@ def test_resolucion_pdf_con_texto_hostil(personal):
 
 
 def test_queja_hostil_se_muestra_escapada_al_personal(oficinas, personal, django_capture_on_commit_callbacks):
-    from tramites.forms_quejas import marca_tiempo
+    from tramites.quejas.forms import marca_tiempo
 
     ciudadano = Client()
     with django_capture_on_commit_callbacks(execute=True):
@@ -186,7 +187,7 @@ def test_queja_hostil_se_muestra_escapada_al_personal(oficinas, personal, django
 
 @pytest.mark.parametrize("valor", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", FORMULA])
 def test_celda_segura_neutraliza_formulas(valor):
-    from tramites.views_estadisticas import celda_segura
+    from tramites.cifras.views_personal import celda_segura
 
     assert celda_segura(valor).startswith("'")
     assert celda_segura("Pichincha") == "Pichincha"
@@ -232,11 +233,8 @@ def test_exportaciones_de_estadisticas_no_llevan_formulas(oficinas, personal, ca
 # --- CSRF: every POST endpoint refuses a form without the token --------------------------------------
 
 
-def _rutas(modulo: str) -> list[tuple[str, str]]:
-    """(name, URL) of every pattern of `modulo`, with sample values in place of the converters."""
-    import importlib
-
-    urls = importlib.import_module(modulo)
+def _rutas(patrones_raiz: list) -> list[tuple[str, str]]:
+    """(name, URL) of every pattern of `patrones_raiz`, with sample values in place of the converters."""
     muestras = {"str": "2026-ABCD-EFGH-J", "int": "1", "slug": "tomar", "path": "x", "uuid": None}
     rutas = []
 
@@ -249,12 +247,12 @@ def _rutas(modulo: str) -> list[tuple[str, str]]:
                 ruta = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: muestras.get(m.group(1) or "str") or "x", ruta)
                 rutas.append((p.name or ruta, ruta))
 
-    recorrer(urls.urlpatterns)
+    recorrer(patrones_raiz)
     return rutas
 
 
-RUTAS_PUBLICAS = _rutas("tramites.urls_public")
-RUTAS_PERSONAL = _rutas("tramites.urls_staff")
+RUTAS_PUBLICAS = _rutas(urls.publico[0])
+RUTAS_PERSONAL = _rutas(urls.personal[0])
 
 
 def test_hay_rutas_que_probar():

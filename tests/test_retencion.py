@@ -11,7 +11,9 @@ from django.utils import timezone
 from tests.conftest import archivos_en_disco
 from tests.fabricas_evaluacion import NOTA_MEDICA, tramite_resuelto
 from tests.personal_ayudas import crear_tramite
-from tramites import retencion, services
+from tramites import tasks
+from tramites.datos_personales import retencion
+from tramites.estados import Estado
 from tramites.models import (
     Adjunto,
     Evaluacion,
@@ -22,7 +24,7 @@ from tramites.models import (
     Resolucion,
     Tramite,
 )
-from tramites.states import Estado
+from tramites.tramitacion import services as tramitacion
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
 
@@ -49,7 +51,7 @@ def resuelto(personal, django_capture_on_commit_callbacks):
 def _archivado(personal, django_capture_on_commit_callbacks) -> Tramite:
     with django_capture_on_commit_callbacks(execute=True):
         tramite = crear_tramite()
-        services.tramite_archivar(tramite=tramite, usuario=personal["director.pichincha"], motivo="Duplicado")
+        tramitacion.tramite_archivar(tramite=tramite, usuario=personal["director.pichincha"], motivo="Duplicado")
     tramite.refresh_from_db()
     assert tramite.estado == Estado.ARCHIVADO
     return tramite
@@ -242,4 +244,25 @@ def test_la_tarea_periodica_esta_registrada_y_programada(settings):
     assert "tramites.retencion.purgar_datos_vencidos" in programadas
     app.loader.import_default_modules()
     assert "tramites.retencion.purgar_datos_vencidos" in app.tasks
-    assert retencion.purgar_datos_vencidos.delay().get()["simulacion"] is False
+    assert tasks.purgar_datos_vencidos.delay().get()["simulacion"] is False
+
+
+def test_ningun_tipo_de_adjunto_escapa_de_la_retencion():
+    """Every attachment type is either the citizen's or medical, never both: a type added to the model
+    without a retention period fails here (docs/checklists.md)."""
+    from tramites.models import TIPOS_CIUDADANO, TIPOS_MEDICOS
+
+    assert TIPOS_CIUDADANO | TIPOS_MEDICOS == set(Adjunto.Tipo)
+    assert not TIPOS_CIUDADANO & TIPOS_MEDICOS
+
+
+def test_cinco_anios_despues_no_queda_ningun_archivo_de_ningun_tipo(
+    resuelto, django_capture_on_commit_callbacks, tmp_path
+):
+    tramite, _resolucion = resuelto
+    correccion = Adjunto.objects.filter(tramite=tramite, tipo=Adjunto.Tipo.DOCUMENTO_IDENTIDAD).first()
+    Adjunto.objects.filter(pk=correccion.pk).update(tipo=Adjunto.Tipo.SUBSANACION)
+    assert {a.tipo for a in tramite.adjuntos.all()} >= {Adjunto.Tipo.SUBSANACION, Adjunto.Tipo.INFORME_MEDICO}
+    with django_capture_on_commit_callbacks(execute=True):
+        retencion.purgar_datos(ahora=timezone.now() + 5 * UN_ANIO + timedelta(days=2))
+    assert not tramite.adjuntos.exists()

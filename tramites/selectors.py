@@ -1,11 +1,9 @@
 """Reads. `tramites_visibles` is the ONE scoped query behind every staff list, search, detail,
 download, history, action and export of cases: nothing reads cases for staff any other way."""
-from datetime import timedelta
 
-from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from .models import Tramite
+from .models import Queja, Tramite
 from .roles import Rol
 
 
@@ -48,106 +46,12 @@ def tramite_publico(*, referencia: str, identificacion: str) -> Tramite | None:
     )
 
 
-# --- the staff inbox (issue 3) -----------------------------------------------------------------------
-
-PLAZO_EN_RIESGO = "en_riesgo"
-PLAZO_VENCIDOS = "vencidos"
-ESTADO_ABIERTOS = ""  # the inbox's default: every case still open
-ESTADO_TODOS = "todos"
-
-
-def _ultimo_dia_habil(hoy):
-    from .plazos import es_habil
-
-    dia = hoy
-    while not es_habil(dia):
-        dia -= timedelta(days=1)
-    return dia
-
-
-def _filtro_busqueda(q: str) -> Q:
-    from . import references
-
-    texto = " ".join(q.split())
-    referencia = references.normalizar(texto)
-    if referencia:
-        return Q(referencia=referencia)
-    compacto = texto.replace(" ", "").replace("-", "").upper()
-    if compacto.isalnum() and any(c.isdigit() for c in compacto) and 4 <= len(compacto) <= 20:
-        return Q(identificacion=compacto)
-    filtro = Q()
-    for palabra in texto.split()[:5]:
-        filtro &= Q(nombres__icontains=palabra) | Q(apellidos__icontains=palabra)
-    return filtro
-
-
-# The inbox shows the analyst's name only.
-_USUARIO_NO_MOSTRADO = ("password", "last_login", "is_superuser", "email", "is_staff", "date_joined")
-
-
-def tramites_bandeja(
-    *,
-    usuario,
-    estado: str | None = None,
-    provincia: str | None = None,
-    canal: str | None = None,
-    plazo: str | None = None,
-    q: str | None = None,
-    hoy=None,
-) -> QuerySet[Tramite]:
-    """The inbox: visible cases, filtered, most urgent legal clock first (no clock last).
-
-    Days left are business days, so `plazo` is turned into date bounds here and the days themselves
-    are computed per row in Python (services.dias_restantes) only for the page shown.
-    """
-    from django.utils import timezone
-
-    from .plazos import sumar_dias_habiles
-    from .states import ABIERTOS, RELOJ_DETENIDO
-
-    qs = tramites_visibles(usuario=usuario)
-    if estado == ESTADO_TODOS:
-        pass
-    elif estado:
-        qs = qs.filter(estado=estado)
-    else:
-        qs = qs.filter(estado__in=list(ABIERTOS))
-    if provincia:
-        qs = qs.filter(provincia=provincia)
-    if canal:
-        qs = qs.filter(canal=canal)
-    if plazo in (PLAZO_EN_RIESGO, PLAZO_VENCIDOS):
-        hoy = hoy or timezone.localdate()
-        qs = qs.filter(estado__in=list(ABIERTOS - RELOJ_DETENIDO), vence_el__isnull=False)
-        ultimo_habil = _ultimo_dia_habil(hoy)
-        if plazo == PLAZO_VENCIDOS:
-            qs = qs.filter(vence_el__lt=ultimo_habil)
-        else:
-            limite = sumar_dias_habiles(hoy, settings.PLAZO_RIESGO_DIAS + 1)
-            qs = qs.filter(vence_el__gte=ultimo_habil, vence_el__lt=limite)
-    if q and q.strip():
-        qs = qs.filter(_filtro_busqueda(q))
-    # The date each observed case was observed, so that the page's paused clocks cost no query per row.
-    from django.db.models import OuterRef, Subquery
-
-    from .models import HistorialEstado
-    from .states import Estado
-
-    observado = HistorialEstado.objects.filter(tramite=OuterRef("pk"), estado_nuevo=Estado.OBSERVADO)
-    qs = qs.annotate(observado_en=Subquery(observado.order_by("-creado_en", "-id").values("creado_en")[:1]))
-    # The page shows neither the citizen's message nor the confirmation e-mail: not read for 25 rows.
-    qs = qs.select_related(None).select_related("analista").defer(
-        "mensaje", "correo_confirmacion", *(f"analista__{c}" for c in _USUARIO_NO_MOSTRADO)
-    )
-    return qs.order_by(F("vence_el").asc(nulls_last=True), "creado_en", "id")
-
-
 def tramites_conteo_por_estado(*, usuario) -> dict[str, int]:
     """Cases per state among those the user sees.
 
     Counted with one GROUP BY (open states from a small partial index) and kept in the cache per office
     (and one entry for the national view), so an inbox page usually costs no count at all. Every
-    change of state clears the entries of the offices it touches (services._conteos_invalidar: on the
+    change of state clears the entries of the offices it touches (services.conteos_invalidar: on the
     change and again after commit), a new case clears the national one, and an entry lives at most
     CONTEO_SEGUNDOS in any case; window clerks, whose scope is personal, count live.
     """
@@ -182,18 +86,20 @@ def claves_conteo(*oficina_ids) -> list[str]:
     return ["conteo_estados:todas"] + [f"conteo_estados:oficina:{i}" for i in sorted({i for i in oficina_ids if i})]
 
 
-def analistas_de_oficina(*, oficina):
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, perfil__oficina=oficina, groups__name=Rol.ANALISTA)
-        .order_by("first_name", "last_name", "username")
-        .distinct()
-    )
+# --- reads ---------------------------------------------------------------------------------------
 
 
-def auditoria_de_tramite(*, tramite: Tramite):
-    from .models import EventoAuditoria
+def quejas_visibles(*, usuario):
+    """The ONE scoped query for complaints. The national supervisor sees all; an office's directors
+    and analysts see the complaints linked to a case their office sees (selectors.tramites_visibles).
+    Complaints not linked to any case are handled nationally."""
+    from .roles import Rol
+    from .selectors import roles_de, tramites_visibles
 
-    return EventoAuditoria.objects.filter(tramite_id=tramite.pk).order_by("-creado_en", "-id")
+    roles = roles_de(usuario)
+    base = Queja.objects.select_related("tramite", "tramite__oficina")
+    if Rol.SUPERVISOR in roles:
+        return base
+    if not roles & {Rol.DIRECTOR, Rol.ANALISTA}:
+        return base.none()
+    return base.filter(tramite__in=tramites_visibles(usuario=usuario).values("pk"))

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from . import audit
+from . import auditoria
 
 logger = logging.getLogger(__name__)
 
@@ -62,19 +62,19 @@ def enrutar_tramite(self, tramite_id: int) -> bool:
     INGRESADO that no other worker holds (services.tramite_enrutar). True only if this run routed
     `tramite_id`. A database hiccup retries; a lost message is found again by reencolar_ingresados; a
     second delivery, or the task of a case a batch already took, finds it ASIGNADO and does nothing."""
-    from .services import tramite_enrutar
+    from .tramitacion.enrutamiento import tramite_enrutar
 
     try:
         return tramite_enrutar(tramite_id=tramite_id, lote=LOTE_ENRUTAMIENTO)
     finally:
-        audit.flush()
+        auditoria.flush()
 
 
 @shared_task
 def reencolar_ingresados() -> int:
     """Queue again every case still INGRESADO after REENCOLAR_MINUTOS (lost while the broker was down)."""
+    from .estados import Estado
     from .models import Tramite
-    from .states import Estado
 
     limite = timezone.now() - timedelta(minutes=settings.REENCOLAR_MINUTOS)
     ids = list(
@@ -216,17 +216,29 @@ def purgar_adjuntos_retenidos() -> int:
 @shared_task
 def vencer_observaciones() -> int:
     """End as DESISTIDO every observation whose correction term has passed; the citizen is told."""
-    from .services import observaciones_vencidas_cerrar
+    from .tramitacion.services import observaciones_vencidas_cerrar
 
     try:
         return observaciones_vencidas_cerrar()
     finally:
-        audit.flush()
+        auditoria.flush()
 
 
 @shared_task
 def alertar_plazos() -> int:
     """E-mail each office the list of its cases at risk or overdue (once a day per office)."""
-    from .services import plazos_alertar
+    from .tramitacion.services import plazos_alertar
 
     return plazos_alertar()
+
+
+# The name it had when the purge lived in tramites/retencion.py: beat schedules and queued messages use it.
+@shared_task(name="tramites.retencion.purgar_datos_vencidos")
+def purgar_datos_vencidos() -> dict:
+    """Daily (CELERY_BEAT_SCHEDULE): the retention purge (ADR 0002)."""
+    from .datos_personales.retencion import purgar_datos
+
+    resultado = purgar_datos()
+    if resultado.total:
+        logger.info("retención: %s", resultado.resumen())
+    return resultado.resumen()
