@@ -122,7 +122,7 @@ def test_la_referencia_del_tramite_se_comprueba_y_vincula(oficinas):
     ("cambios", "mensaje"),
     [
         ({"sitio_web": "http://spam.example"}, "No pudimos recibir su queja"),
-        ({"marca": marca_tiempo(time.time() + 3600)}, "demasiado rápido"),
+        ({"marca": marca_tiempo(time.time() + 3600)}, "para confirmar el envío"),
         ({"marca": "manipulada"}, "no es válido o caducó"),
         ({"marca": marca_tiempo(time.time() - 5 * 3600)}, "caducó"),
         ({"texto": "Vean http://a.example y http://b.example y www.c.example"}, "más de 2 enlaces"),

@@ -144,7 +144,7 @@ def _campos_solicitante() -> dict:
             widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         ),
         "telefono_alterno": forms.CharField(
-            label=_("Teléfono alterno (opcional)"),
+            label=_("Teléfono alterno"),
             max_length=20,
             required=False,
             widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
@@ -157,6 +157,36 @@ def _campos_solicitante() -> dict:
             ),
         ),
     }
+
+
+# What the citizen reads when a field is missing or malformed: the field and what to do, in plain words.
+MENSAJES_SOLICITUD = {
+    "tipo_identificacion": {"required": _("Elija si se identifica con cédula o con el código del IESS.")},
+    "identificacion": {
+        "required": _("Escriba su número de cédula (10 dígitos) o el código de identificación del IESS."),
+        "max_length": _("El número de identificación puede tener hasta %(limit_value)d caracteres."),
+    },
+    "nombres": {
+        "required": _("Escriba sus nombres como constan en su cédula."),
+        "max_length": _("Sus nombres pueden tener hasta %(limit_value)d caracteres."),
+    },
+    "apellidos": {
+        "required": _("Escriba sus apellidos como constan en su cédula."),
+        "max_length": _("Sus apellidos pueden tener hasta %(limit_value)d caracteres."),
+    },
+    "correo": {
+        "required": _("Escriba su correo electrónico, por ejemplo nombre@ejemplo.com."),
+        "invalid": _("Escriba su correo electrónico completo, por ejemplo nombre@ejemplo.com."),
+    },
+    "telefono": {
+        "required": _("Escriba un número de teléfono: celular (09…) o fijo con código de provincia (02…)."),
+    },
+    "provincia": {
+        "required": _("Elija la provincia donde se atenderá su trámite."),
+        "invalid_choice": _("Elija la provincia donde se atenderá su trámite."),
+    },
+    "mensaje": {"max_length": _("El mensaje puede tener hasta %(limit_value)d caracteres.")},
+}
 
 
 class SolicitudForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
@@ -204,6 +234,8 @@ class SolicitudForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
                 "required": _("Debe aceptar el tratamiento de sus datos para presentar la solicitud.")
             },
         )
+        for nombre, mensajes in MENSAJES_SOLICITUD.items():
+            self.fields[nombre].error_messages.update(mensajes)
         self._init_archivos(retenidos, excedidos)
 
 

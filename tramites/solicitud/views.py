@@ -1,4 +1,5 @@
-"""The online request (Ventanilla Virtual): the form, the confirmation and the PDF receipt."""
+"""The online request (Ventanilla Virtual): the form, the check-your-answers step, the confirmation and
+the PDF receipt."""
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -8,10 +9,13 @@ from django_ratelimit.decorators import ratelimit
 
 from ..uploads import archivos_excedidos, retener, retenidos_de
 from ..views import autorizar_en_sesion, tramite_de_sesion
+from . import revision
 from .forms import ARCHIVOS_SOLICITUD, SolicitudForm
 from .services import tramite_desde_formulario
 
 SESION_RETENIDOS = "adjuntos_retenidos"
+SESION_BORRADOR = "solicitud_borrador"  # the answers of a valid form, until sent from the check page
+SESION_ENVIADA = "solicitud_enviada"  # the reference of the request this session sent last
 
 
 # --- the online request --------------------------------------------------------------------------
@@ -20,24 +24,55 @@ SESION_RETENIDOS = "adjuntos_retenidos"
 @ratelimit(key="ip", rate=lambda g, r: settings.RATELIMIT_SOLICITUD, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def solicitud(request):
+    """The form. A valid post holds its files and data for the session and leads to the check page
+    (solicitud_revisar); nothing is sent until the citizen sends from there."""
     retenidos = retenidos_de(request, clave=SESION_RETENIDOS)
     if request.method == "POST":
         form = SolicitudForm(
             request.POST, request.FILES, retenidos=retenidos, excedidos=archivos_excedidos(request)
         )
-        if form.is_valid():
-            tramite = tramite_desde_formulario(
-                request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos
-            )
-            autorizar_en_sesion(request, tramite)
-            return redirect("publico:confirmacion", referencia=tramite.referencia)
+        valido = form.is_valid()
         retenidos = retener(
             request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos
         )
+        if valido:
+            request.session[SESION_BORRADOR] = {
+                c: request.POST.get(c, "") for c in SolicitudForm.campos_tramite
+            }
+            return redirect("publico:solicitud_revisar")
         form._init_archivos(retenidos, set())
     else:
-        form = SolicitudForm(retenidos=retenidos)
+        # "Cambiar" on the check page comes back here: the answers are filled in, the files held.
+        form = SolicitudForm(initial=request.session.get(SESION_BORRADOR), retenidos=retenidos)
     return render(request, "tramites/solicitud.html", {"form": form, "retenidos": retenidos})
+
+
+@ratelimit(key="ip", rate=lambda g, r: settings.RATELIMIT_SOLICITUD, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def solicitud_revisar(request):
+    """Check your answers: the data and the held files (thumbnail, pages, size) with "Cambiar" links;
+    sending from here creates the case, once."""
+    borrador = request.session.get(SESION_BORRADOR)
+    if not borrador:
+        enviada = request.session.get(SESION_ENVIADA)
+        if enviada:  # already sent (a second click, the back button): its confirmation
+            return redirect("publico:confirmacion", referencia=enviada)
+        return redirect("publico:solicitud")
+    retenidos = retenidos_de(request, clave=SESION_RETENIDOS)
+    form = SolicitudForm(borrador, {}, retenidos=retenidos)
+    if not form.is_valid():
+        # A held file expired in the meantime: the form says what is missing, the answers kept.
+        return render(request, "tramites/solicitud.html", {"form": form, "retenidos": retenidos})
+    if request.method == "POST":
+        tramite = tramite_desde_formulario(
+            request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos
+        )
+        request.session.pop(SESION_BORRADOR, None)
+        request.session[SESION_ENVIADA] = tramite.referencia
+        autorizar_en_sesion(request, tramite)
+        return redirect("publico:confirmacion", referencia=tramite.referencia)
+    contexto = {"filas": revision.filas_datos(form), "archivos": revision.archivos(form, retenidos)}
+    return render(request, "tramites/solicitud_revisar.html", contexto)
 
 
 def confirmacion(request, referencia: str):

@@ -1,6 +1,7 @@
 """`manage.py cargar_demo`: the embedded default's demo data, in one idempotent command: offices and
 staff users, the seed's historic transparency figures, and the demo signing certificate."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from ...cifras.transparencia import importar_csv_semilla
@@ -19,4 +20,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Usuarios del personal (contraseña de demostración: {demo.DEMO_PASSWORD}):")
         for username, rol in usuarios:
             self.stdout.write(f"  {username:24} {rol}")
-        self.stdout.write("Personal: http://127.0.0.1:8000/personal/  ·  Administración: http://127.0.0.1:8000/admin/")
+        base = settings.PUBLIC_BASE_URL  # the address `make run` serves (it follows PORT)
+        self.stdout.write(f"Ciudadanos: {base}/  ·  Personal: {base}/personal/  ·  Administración: {base}/admin/")
