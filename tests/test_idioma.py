@@ -74,7 +74,7 @@ def test_el_formulario_de_solicitud_en_ingles(client, oficinas):
         "ID number",
         "First names",
         "Last names",
-        "Alternative phone (optional)",
+        'Alternative phone <span class="opcional">(optional)</span>',
         "Identity document",
         "Signed authorization request",
         "Continue",

@@ -3,8 +3,9 @@ personal data) and, at the end of issue 11, the site's own pages."""
 
 import logging
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.urls import reverse
 
 from .models import Tramite
@@ -75,7 +76,11 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
-    return render(request, "errors/500.html", status=500)
+    try:
+        return render(request, "errors/500.html", status=500)
+    except Exception:  # the layout itself failed (a template, the session store): the bare page
+        logger.exception("la página de error 500 completa falló")
+        return HttpResponseServerError(loader.render_to_string("errors/500_minimo.html"))
 
 
 def csrf_failure(request, reason=""):
