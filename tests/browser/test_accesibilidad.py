@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests import files
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PAGINAS = [
@@ -39,7 +41,9 @@ const visible = (el) => { const r = el.getBoundingClientRect(); const s = getCom
 const nombre = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.name ? '[name=' + el.name + ']' : '');
 """
 
-JS_BORDES = JS_COMUN + """
+JS_BORDES = (
+    JS_COMUN
+    + """
 () => {
   const fallos = [], medidos = [];
   for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
@@ -59,8 +63,11 @@ JS_BORDES = JS_COMUN + """
   return {fallos, medidos};
 }
 """
+)
 
-JS_FOCO = JS_COMUN + """
+JS_FOCO = (
+    JS_COMUN
+    + """
 () => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
@@ -72,11 +79,14 @@ JS_FOCO = JS_COMUN + """
           contraste: color && color[3] > 0.5 ? contraste(color, detras) : 0, color: s.outlineColor};
 }
 """
+)
 
 
 @pytest.fixture
 def sitio(oficinas):
-    call_command("importar_transparencia", str(Path(settings.BASE_DIR) / "data" / "transparencia_2024_2025.csv"))
+    call_command(
+        "importar_transparencia", str(Path(settings.BASE_DIR) / "data" / "transparencia_2024_2025.csv")
+    )
 
 
 def _contexto(navegador, ancho: int, **kwargs):
@@ -105,7 +115,9 @@ def _foco(page, limite: int = 80) -> list[str]:
             break
         vistos.add(dato["nombre"])
         if dato["ancho"] < 2 or dato["contraste"] < 3:
-            fallos.append(f"{dato['nombre']}: contorno {dato['ancho']} px {dato['color']}, contraste {dato['contraste']:.2f}")
+            fallos.append(
+                f"{dato['nombre']}: contorno {dato['ancho']} px {dato['color']}, contraste {dato['contraste']:.2f}"
+            )
     assert len(vistos) >= 3, f"{page.url}: el teclado alcanzó solo {len(vistos)} elementos"
     return fallos
 
@@ -114,11 +126,29 @@ def _axe_completo(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     violaciones = Axe().run(page).response.get("violations", [])  # every rule, best practices included
-    return [f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}" for v in violaciones]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in violaciones
+    ]
+
+
+def _llenar_solicitud(page, carpeta) -> None:
+    cedula, carta = carpeta / "cedula.jpg", carpeta / "carta.pdf"
+    cedula.write_bytes(files.jpeg_documento())
+    carta.write_bytes(files.pdf_solicitud())
+    page.get_by_label("Número de identificación").fill("1710034065")
+    page.get_by_label("Nombres", exact=True).fill("Rosa Elena")
+    page.get_by_label("Apellidos").fill("Guamán Tituaña")
+    page.get_by_label("Correo electrónico").fill("rosa.guaman@example.com")
+    page.get_by_label("Teléfono", exact=True).fill("099 123 4567")
+    page.get_by_label("Provincia").select_option("17")
+    page.get_by_label("Documento de identidad").set_input_files(str(cedula))
+    page.get_by_label("Solicitud de autorización firmada").set_input_files(str(carta))
+    page.get_by_label("Acepto el tratamiento").check()
 
 
 @pytest.mark.parametrize("ancho", ANCHOS)
-def test_cada_pagina_publica_se_ve_y_se_usa_con_teclado(navegador, live_server, sitio, ancho):
+def test_cada_pagina_publica_se_ve_y_se_usa_con_teclado(navegador, live_server, sitio, ancho, tmp_path):
     contexto = _contexto(navegador, ancho)
     page = contexto.new_page()
     errores_consola = []
@@ -133,10 +163,16 @@ def test_cada_pagina_publica_se_ve_y_se_usa_con_teclado(navegador, live_server, 
             problemas += [f"{ruta} @{ancho}: {p}" for p in _axe_completo(page)]
         # The request form after a failed submit: errors, red fields, the summary.
         page.goto(live_server.url + "/solicitud/")
-        page.get_by_role("button", name="Enviar la solicitud").click()
+        page.get_by_role("button", name="Continuar").click()
         page.locator("[data-error-summary]").wait_for()
         _sin_desborde(page)
         problemas += [f"/solicitud/ con errores @{ancho}: {p}" for p in _bordes(page) + _axe_completo(page)]
+        # The check-your-answers page, with its thumbnails.
+        _llenar_solicitud(page, tmp_path)
+        page.get_by_role("button", name="Continuar").click()
+        page.wait_for_url("**/solicitud/revisar/")
+        _sin_desborde(page)
+        problemas += [f"/solicitud/revisar/ @{ancho}: {p}" for p in _foco(page) + _axe_completo(page)]
     finally:
         contexto.close()
     assert not problemas, "\n".join(problemas)
@@ -163,7 +199,9 @@ def test_el_grafico_de_transparencia_dibuja_sus_barras(navegador, live_server, s
                  .flatMap(tr => [...tr.cells].slice(2)).filter(td => Number(td.textContent) > 0).length"""
         )
         assert esperadas > 0
-        assert barras == esperadas, f"{barras} barras dibujadas a {ancho} px; la tabla tiene {esperadas} cifras"
+        assert barras == esperadas, (
+            f"{barras} barras dibujadas a {ancho} px; la tabla tiene {esperadas} cifras"
+        )
         # The numbers of the chart are at least 10 px high on the screen.
         alturas = page.evaluate(
             """() => [...document.querySelectorAll('svg[data-grafico] text')]
@@ -195,7 +233,9 @@ def test_la_cabecera_cabe_y_el_menu_funciona_sin_javascript(navegador, live_serv
         )
         assert alturas and max(alturas) == 1, alturas
         if ancho >= 992:
-            arriba = page.evaluate("[...document.querySelectorAll('.menu-lista a')].map(a => a.getBoundingClientRect().top)")
+            arriba = page.evaluate(
+                "[...document.querySelectorAll('.menu-lista a')].map(a => a.getBoundingClientRect().top)"
+            )
             assert len(set(arriba)) == 1, f"el menú ocupa más de una línea a {ancho} px"
         assert page.get_by_role("button", name="English").is_visible()
     finally:
@@ -219,4 +259,3 @@ def test_un_navegador_en_ingles_recibe_la_pagina_en_espanol(navegador, live_serv
         assert page.evaluate("document.documentElement.lang") == "es"
     finally:
         contexto.close()
-
