@@ -17,6 +17,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.template import loader
 from django.test import Client
+from django.utils import translation
+from django.utils.formats import date_format
 
 from tests import files
 from tests.personal_ayudas import crear_tramite, en_estado
@@ -365,3 +367,24 @@ def test_la_observacion_queda_en_el_historial_despues_de_corregir(
     html = c.get(f"/consulta/{tramite.referencia}/").content.decode()
     historial = html.split("Historial")[1]
     assert motivo in historial and "Usted envió la corrección el" in historial
+
+
+def test_en_ingles_la_confirmacion_y_el_comprobante_estan_en_ingles(
+    client, oficinas, django_capture_on_commit_callbacks
+):
+    from pypdf import PdfReader
+
+    _en_ingles(client)
+    _enviar_formulario(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post("/solicitud/revisar/")
+    html = client.get(r["Location"]).content.decode()
+    fecha = Tramite.objects.get().vence_el
+    with translation.override("en"):
+        esperada = date_format(fecha, "DATE_FORMAT")  # e.g. "Jan. 11, 2027"
+    assert f"The IESS must answer you by {esperada} at the latest" in html
+    assert not re.search(r"\d{1,2} de [A-Za-z]+ de \d{4}", html)
+    tramite = Tramite.objects.get()
+    pdf = client.get(f"/solicitud/{tramite.referencia}/comprobante.pdf")
+    texto = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Page 1 of 1" in texto and "Página" not in texto
