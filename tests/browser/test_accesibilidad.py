@@ -259,3 +259,25 @@ def test_un_navegador_en_ingles_recibe_la_pagina_en_espanol(navegador, live_serv
         assert page.evaluate("document.documentElement.lang") == "es"
     finally:
         contexto.close()
+
+
+@pytest.mark.parametrize(
+    ("ruta", "boton"), [("/solicitud/", "Continuar"), ("/quejas/nueva/", "Enviar la queja")]
+)
+def test_tras_saltar_al_contenido_el_error_se_lleva_el_foco(navegador, live_server, sitio, ruta, boton):
+    """A keyboard user who used "Saltar al contenido" (the address now ends in #contenido) and sends the
+    form with a mistake lands on the error summary, not on <main>."""
+    contexto = _contexto(navegador, 1280)
+    page = contexto.new_page()
+    try:
+        page.goto(live_server.url + ruta)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent.trim()") == "Saltar al contenido"
+        page.keyboard.press("Enter")
+        page.wait_for_url("**#contenido")
+        page.get_by_role("button", name=boton).click()
+        page.locator("[data-error-summary]").wait_for()
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    finally:
+        contexto.close()

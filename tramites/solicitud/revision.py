@@ -81,8 +81,9 @@ def filas_datos(form) -> list[dict]:
             valor = dict(campo.field.choices).get(valor, valor)
         elif nombre in ("telefono", "telefono_alterno"):
             valor = mostrar_telefono(valor) if valor else ""
+        ancla = f"{campo.auto_id}_0" if campo.widget_type == "radioselect" else campo.auto_id
         filas.append(
-            {"etiqueta": campo.label, "valor": str(valor), "ancla": campo.auto_id, "vacio": _("No lo indicó")}
+            {"etiqueta": campo.label, "valor": str(valor), "ancla": ancla, "vacio": _("No lo indicó")}
         )
     filas.append(
         {
