@@ -174,6 +174,8 @@ def test_cada_pagina_de_error_tiene_el_pie_de_contacto(client):
 def test_la_verificacion_avisa_con_su_propio_limite(client, settings):
     html = client.get("/verificar/").content.decode()
     assert "pesa más de 3,0 MB" in html
+    _en_ingles(client)
+    assert "larger than 3.0 MB" in client.get("/verificar/").content.decode()
     assert "más de 1 MB" not in html
 
 
