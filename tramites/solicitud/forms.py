@@ -191,6 +191,7 @@ MENSAJES_SOLICITUD = {
 
 class SolicitudForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
     archivos = ARCHIVOS_SOLICITUD
+    marcar_opcionales = True  # templates/includes/campo.html adds "(opcional)" to optional fields
 
     def __init__(self, *args, retenidos=None, excedidos=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -244,6 +245,8 @@ ARCHIVOS_VENTANILLA = ARCHIVOS_SOLICITUD  # the window receives the same two doc
 
 class VentanillaForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
     """A request handed in on paper: the online form's data plus what the clerk checked."""
+
+    marcar_opcionales = True
 
     campos_tramite = (
         *DatosSolicitanteMixin.campos_tramite,
