@@ -104,7 +104,13 @@ def medir(url: str, factor: str, salida: Path) -> dict:
     if factor == "desktop":
         orden.append("--preset=desktop")
     env = dict(os.environ, CHROME_PATH=os.environ.get("CHROME_PATH", "/usr/bin/chromium"))
-    subprocess.run(orden, cwd=RAIZ, env=env, check=True, timeout=300)
+    # Lighthouse sometimes loses the trace of a load (NO_NAVSTART) on a busy machine: try again.
+    for intento in range(3):
+        if subprocess.run(orden, cwd=RAIZ, env=env, timeout=300).returncode == 0:
+            break
+        print(f"  Lighthouse falló en {url} ({factor}), intento {intento + 1} de 3", flush=True)
+    else:
+        raise SystemExit(f"Lighthouse no pudo medir {url} ({factor})")
     informe = json.loads(salida.read_text())
     return {c: round((informe["categories"][c]["score"] or 0) * 100) for c in CATEGORIAS}
 
