@@ -390,3 +390,20 @@ def test_en_ingles_la_confirmacion_y_el_comprobante_estan_en_ingles(
     pdf = client.get(f"/solicitud/{tramite.referencia}/comprobante.pdf")
     texto = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Page 1 of 1" in texto and "Página" not in texto
+
+
+def test_una_cookie_de_idioma_desconocida_deja_el_espanol(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert '<html lang="es">' in client.get("/", **EN_INGLES).content.decode()
+
+
+def test_si_la_pagina_500_completa_falla_queda_la_pagina_minima(rf, monkeypatch):
+    from tramites import views
+
+    def falla(*args, **kwargs):
+        raise RuntimeError("la plantilla no se pudo mostrar")
+
+    monkeypatch.setattr(views, "render", falla)
+    respuesta = views.error_500(rf.get("/"))
+    assert respuesta.status_code == 500
+    assert settings.CONTACTO_CORREO in respuesta.content.decode()
