@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo's address (PUBLIC_BASE_URL's default and what cargar_demo prints) follows PORT.
+export PORT
 
-.PHONY: run test venv lint bench messages clean-venv worker beat audit
+.PHONY: run test venv lint bench messages clean-venv worker beat audit lighthouse
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -40,6 +42,12 @@ beat: venv
 
 bench: venv
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Lighthouse (npm, pinned in package.json) with Debian's chromium on the public pages, mobile and
+# desktop, against gunicorn under production settings; fails below 95 in any category.
+lighthouse: venv
+	test -x node_modules/.bin/lighthouse || npm ci --no-audit --no-fund
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python -m bench.lighthouse $(LIGHTHOUSE_ARGS)
 
 # Security audit: bandit on our code (medium and high findings fail), pip-audit on the installed
 # packages against PyPI's advisories (a known vulnerability fails). When the advisory service cannot

@@ -325,6 +325,17 @@ class Ciudadano:
             )
             resp = self.con.getresponse()
             respuesta = resp.read()
+            if resp.status == 302 and resp.getheader("Location", "").endswith("/solicitud/revisar/"):
+                # Second step: "Enviar la solicitud" on the check-your-answers page, same session.
+                sesion = re.search(r"sessionid=([^;]+)", resp.getheader("Set-Cookie", "") or "")
+                cabeceras = {**self._cabeceras(), "Content-Type": "application/x-www-form-urlencoded"}
+                if sesion:
+                    cabeceras["Cookie"] += f"; sessionid={sesion.group(1)}"
+                self.con.request(
+                    "POST", "/solicitud/revisar/", body=f"csrfmiddlewaretoken={token.group(1)}", headers=cabeceras
+                )
+                resp = self.con.getresponse()
+                respuesta = resp.read()
             r["ms"] = (time.monotonic() - antes) * 1000
             r["estado"] = str(resp.status) if resp.status != 200 else "200 (formulario con errores)"
             if resp.status == 503 and "no disponible" not in respuesta.decode(errors="replace"):

@@ -5,7 +5,8 @@ Run: `.venv/bin/python -m bench.solicitudes [--seconds 20] [--clients 6]` (Postg
 settings (PostgreSQL database `reinsercion_bench_solicitud`, Redis broker: routing is queued, not run
 inside the request), then, in the same run, drives two endpoints from this process with the same
 two attachments of about 900 KB each:
-  - /solicitud/            the full validated submission (validation, storage, case, history, e-mail row);
+  - /solicitud/            the full validated submission (validation, storage, case, history, e-mail row),
+                           in the citizen's two posts: the form, then "Enviar" on /solicitud/revisar/;
   - /__bench__/almacenar/  a baseline view that only stores the two files (enabled by BENCHMARK_VIEWS=1).
 
 Two readings, each measured in the same run:
@@ -113,6 +114,21 @@ class Cliente:
         )
         r = self.conexion.getresponse()
         r.read()
+        if r.status == 302 and r.getheader("Location", "").endswith("/solicitud/revisar/"):
+            # The citizen's second step: "Enviar la solicitud" on the check-your-answers page.
+            sesion = re.search(r"sessionid=([^;]+)", r.getheader("Set-Cookie", "") or "")
+            self.conexion.request(
+                "POST",
+                "/solicitud/revisar/",
+                body=f"csrfmiddlewaretoken={token}".encode(),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": f"csrftoken={galleta}" + (f"; sessionid={sesion.group(1)}" if sesion else ""),
+                    "Referer": f"http://127.0.0.1:{PUERTO}/",
+                },
+            )
+            r = self.conexion.getresponse()
+            r.read()
         return r.status, time.perf_counter() - t0
 
 

@@ -29,7 +29,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address used in e-mails and in the QR code of authorization documents.
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: none, use the socket).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Default: the address `make run` serves (it passes its PORT), so e-mails, receipts and QR codes of a
+# demo on another port point to that demo.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 
 STORAGE_DIR = Path(env.str("STORAGE_DIR", default=str(BASE_DIR / "var")))
 PRIVATE_MEDIA_ROOT = STORAGE_DIR / "privado"
@@ -57,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "tramites.middleware.IdiomaMiddleware",  # Spanish unless English was chosen (not Accept-Language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

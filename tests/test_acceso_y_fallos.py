@@ -13,6 +13,7 @@ from django.test import Client
 
 from tests import files
 from tests.personal_ayudas import cliente, crear_tramite
+from tests.test_solicitud import enviar_y_confirmar
 from tramites import services
 from tramites.models import Adjunto, Queja, Tramite
 
@@ -51,7 +52,7 @@ def _formulario(**cambios) -> dict:
 def test_ninguna_pagina_con_datos_personales_se_guarda_en_cache(oficinas, settings):
     settings.RATELIMIT_ENABLE = False
     c = Client()
-    r = c.post("/solicitud/", _formulario())
+    r = enviar_y_confirmar(c, _formulario())
     assert r.status_code == 302
     tramite = Tramite.objects.get()
     confirmacion = c.get(r["Location"])
@@ -179,12 +180,15 @@ def test_base_de_datos_caida_da_503_en_castellano_sin_nada_a_medias(oficinas, se
 
     monkeypatch.setattr(solicitud, "_tramite_crear", caida)
     c = Client(raise_request_exception=False)
-    r = c.post("/solicitud/", _formulario())
+    r = enviar_y_confirmar(c, _formulario())  # the case is created when sent from the check page
     assert r.status_code == 503
     html = r.content.decode()
     assert "Servicio no disponible, intente en un momento" in html and r["Retry-After"] == "30"
-    assert not Tramite.objects.exists() and not Adjunto.objects.exists()
-    assert _sin_archivos(settings.PRIVATE_MEDIA_ROOT) == []
+    assert not Tramite.objects.exists()
+    # Nothing half-done: the two files stay held for this session (sending again works, nothing is
+    # chosen twice; unclaimed held files are purged), and no file exists without its row.
+    assert Adjunto.objects.filter(tramite__isnull=True).count() == 2
+    assert len(_sin_archivos(settings.PRIVATE_MEDIA_ROOT)) == 2
 
 
 @pytest.mark.django_db
@@ -212,7 +216,7 @@ def test_disco_lleno_da_503_y_no_deja_archivos_a_medias(oficinas, settings, monk
 
     monkeypatch.setattr(os, "fdopen", lambda fd, modo="r", *a, **k: Lleno(real(fd, modo, *a, **k)))
     c = Client(raise_request_exception=False)
-    r = c.post("/solicitud/", _formulario())
+    r = enviar_y_confirmar(c, _formulario())
     monkeypatch.undo()
     assert r.status_code == 503 and "Servicio no disponible" in r.content.decode()
     assert len(escritos) >= 2

@@ -141,13 +141,13 @@ def test_nginx_delante_de_gunicorn(stack):
     assert "server web:8000" in (RAIZ / "deploy/nginx/reinsercion.conf").read_text(encoding="utf-8")
     comun = (RAIZ / "deploy/nginx/comun.conf").read_text(encoding="utf-8")
     for directiva in ("proxy_request_buffering on;", "client_body_timeout 15s;", "client_header_timeout 10s;",
-                      "proxy_read_timeout 65s;", "server_tokens off;", "client_max_body_size 5m;",
+                      "proxy_read_timeout 65s;", "server_tokens off;", "client_max_body_size 33m;",
                       "client_max_body_size 26m;", "error_page 502 503 504 /_errores/503.html;"):  # fmt: skip
         assert directiva in comun, directiva
     # The caps sit above Django's own, so Django's pages answer the usual cases.
     from django.conf import settings
 
-    assert settings.REQUEST_MAX_BYTES < 5 * 1_048_576 and settings.STAFF_REQUEST_MAX_BYTES < 26 * 1_048_576
+    assert settings.REQUEST_MAX_BYTES < 33 * 1_048_576 and settings.STAFF_REQUEST_MAX_BYTES < 26 * 1_048_576
     for pagina in ("503.html", "413.html", "408.html"):
         html = (RAIZ / "deploy/nginx/errores" / pagina).read_text(encoding="utf-8")
         assert '<html lang="es">' in html

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tests.test_solicitud import adjuntos, datos_validos
+from tests.test_solicitud import adjuntos, datos_validos, enviar_y_confirmar
 from tramites import urls
 from tramites.management import demo
 from tramites.models import Notificacion, Queja, Tramite
@@ -48,7 +48,7 @@ def caso_hostil(client, oficinas, personal, django_capture_on_commit_callbacks):
     """A request submitted through the real online form with markup and a formula in its text fields."""
     datos = datos_validos(nombres=SCRIPT, apellidos=FORMULA, mensaje=f"{IMAGEN}\n{SCRIPT}\n{FORMULA}")
     with django_capture_on_commit_callbacks(execute=True):
-        respuesta = client.post("/solicitud/", {**datos, **adjuntos()})
+        respuesta = enviar_y_confirmar(client, {**datos, **adjuntos()})
     assert respuesta.status_code == 302, respuesta.content.decode()[:2000]
     tramite = Tramite.objects.get()
     # Stored exactly as typed: escaping is the job of each output, never of the input.

@@ -45,7 +45,7 @@ def test_el_visitante_que_elige_ingles_ve_el_inicio_en_ingles(client):
     assert "Ventanilla Virtual" in html
     # Header, language selector and footer.
     assert "Submit a request" in html
-    assert '<label for="idioma" class="form-label mb-0 small">Language</label>' in html
+    assert 'aria-label="Language"' in html
     assert "Privacy notice" in html
     # The Spanish source text is gone.
     assert "Presentar la solicitud en línea" not in html
@@ -56,8 +56,11 @@ def test_el_visitante_que_elige_ingles_ve_el_inicio_en_ingles(client):
 def test_el_selector_muestra_cada_idioma_en_su_propia_lengua(client):
     cambiar_idioma(client, "en")
     html = client.get("/").content.decode()
-    assert 'lang="es">Español</option>' in html
-    assert 'lang="en">English</option>' in html
+    assert 'lang="es" class="idioma-boton">Español</button>' in html
+    assert 'lang="en" aria-current="true">English</span>' in html
+    cambiar_idioma(client, "es")
+    html = client.get("/").content.decode()
+    assert 'lang="en" class="idioma-boton">English</button>' in html and "Inglés" not in html
 
 
 @pytest.mark.django_db
@@ -71,14 +74,14 @@ def test_el_formulario_de_solicitud_en_ingles(client, oficinas):
         "ID number",
         "First names",
         "Last names",
-        "Alternative phone (optional)",
+        'Alternative phone <span class="opcional">(optional)</span>',
         "Identity document",
         "Signed authorization request",
-        "Send the request",
+        "Continue",
     ):
         assert etiqueta in html, etiqueta
     assert 'href="/privacidad/">privacy notice</a>' in html
-    for espanol in ("Tipo de identificación", "Número de identificación", "Apellidos", "Enviar la solicitud"):
+    for espanol in ("Tipo de identificación", "Número de identificación", "Apellidos", "Continuar"):
         assert espanol not in html, espanol
 
 

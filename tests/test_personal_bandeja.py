@@ -233,7 +233,7 @@ def test_los_conteos_se_guardan_y_cada_cambio_de_estado_los_renueva(
     personal, pichincha, django_capture_on_commit_callbacks
 ):
     """The per-state counts are cached per office; routing, a staff action and a new case renew them."""
-    from tests.test_solicitud import adjuntos, datos_validos
+    from tests.test_solicitud import adjuntos, datos_validos, enviar_y_confirmar
     from tramites.tramitacion import services as tramitacion
 
     analista = personal["analista.pichincha"]
@@ -250,7 +250,7 @@ def test_los_conteos_se_guardan_y_cada_cambio_de_estado_los_renueva(
 
     # A new online case: the national view counts it at once; routed, the office counts it.
     with django_capture_on_commit_callbacks(execute=False) as tras_commit:
-        respuesta = Client().post("/solicitud/", {**datos_validos(), **adjuntos()})
+        respuesta = enviar_y_confirmar(Client(), {**datos_validos(), **adjuntos()})
     assert respuesta.status_code == 302
     assert re.search(r"Ingresado: <strong>1</strong>", supervisor.get("/personal/", {"vista": "oficina"}).content.decode())
     with django_capture_on_commit_callbacks(execute=True):

@@ -124,7 +124,7 @@ def test_la_referencia_del_tramite_se_comprueba_y_vincula(oficinas, settings):
     inexistente = cliente.post(URL, datos(referencia_tramite=referencias.generar(2026), identificacion="1710034065"))
     assert ajeno.status_code == inexistente.status_code == 200
     assert "No encontramos una solicitud con esa referencia y ese número de identificación" in ajeno.content.decode()
-    errores = [re.findall(r'class="invalid-feedback[^"]*"[^>]*>(.*?)</div>', r.content.decode(), re.S)
+    errores = [re.findall(r'class="campo-error"[^>]*>(.*?)</p>', r.content.decode(), re.S)
                for r in (ajeno, inexistente)]  # fmt: skip
     assert errores[0] == errores[1] and errores[0]
     assert Queja.objects.count() == 1
@@ -138,7 +138,7 @@ def test_la_referencia_del_tramite_se_comprueba_y_vincula(oficinas, settings):
     ("cambios", "mensaje"),
     [
         ({"sitio_web": "http://spam.example"}, "No pudimos recibir su queja"),
-        ({"marca": marca_tiempo(time.time() + 3600)}, "demasiado rápido"),
+        ({"marca": marca_tiempo(time.time() + 3600)}, "para confirmar el envío"),
         ({"marca": "manipulada"}, "no es válido o caducó"),
         ({"marca": marca_tiempo(time.time() - 5 * 3600)}, "caducó"),
         ({"texto": "Vean http://a.example y http://b.example y www.c.example"}, "más de 2 enlaces"),

@@ -141,12 +141,12 @@ def _rellenar(ruta: str, valores: dict[str, str]) -> str:
 def mundo(personal, django_capture_on_commit_callbacks, client, certificado_demo):
     """A resolved case with its signed authorization, an observed case submitted through the form, and
     a complaint: enough for every page to have something to show."""
-    from tests.test_solicitud import adjuntos, datos_validos
+    from tests.test_solicitud import adjuntos, datos_validos, enviar_y_confirmar
     from tramites.models import Adjunto, Queja, Tramite
 
     with django_capture_on_commit_callbacks(execute=True):
         resuelto, resolucion = tramite_resuelto(personal)
-        r = client.post("/solicitud/", {**datos_validos(), **adjuntos()})
+        r = enviar_y_confirmar(client, {**datos_validos(), **adjuntos()})
     assert r.status_code == 302
     enviado = Tramite.objects.exclude(pk=resuelto.pk).get()
     queja = Queja.objects.create(

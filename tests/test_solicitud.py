@@ -14,6 +14,7 @@ from tramites.estados import Estado
 from tramites.models import Adjunto, HistorialEstado, Tramite
 
 URL = "/solicitud/"
+REVISAR = "/solicitud/revisar/"
 
 
 def datos_validos(**cambios) -> dict:
@@ -40,13 +41,22 @@ def adjuntos(cedula: bytes | None = None, carta: bytes | None = None) -> dict:
     }
 
 
+def enviar_y_confirmar(client, payload: dict):
+    """The citizen's two steps: the form, then "Enviar la solicitud" on the check-your-answers page.
+    Returns the form's answer when it had errors, else the check page's answer."""
+    respuesta = client.post(URL, payload)
+    if respuesta.status_code == 302 and respuesta["Location"] == REVISAR:
+        respuesta = client.post(REVISAR)
+    return respuesta
+
+
 @pytest.fixture
 def enviar(client, oficinas, django_capture_on_commit_callbacks):
     def _enviar(datos=None, archivos=None):
         payload = {**(datos if datos is not None else datos_validos()), **(archivos if archivos is not None else adjuntos())}
         # Tasks queued after commit (routing, e-mail) run in-process, as in the embedded default.
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(URL, payload)
+            return enviar_y_confirmar(client, payload)
 
     return _enviar
 
@@ -201,7 +211,7 @@ def test_codigo_de_extranjero_invalido(enviar, codigo):
     [
         ("telefono", "12345", "teléfono válido"),
         ("correo", "no-es-correo", "correo"),
-        ("provincia", "99", "Escoja una opción válida"),
+        ("provincia", "99", "Elija la provincia donde se atenderá su trámite"),
         ("mensaje", "x" * 2001, "2000"),
         ("acepta_tratamiento_datos", "", "Debe aceptar el tratamiento"),
     ],
@@ -229,7 +239,7 @@ def test_archivos_aceptados_se_retienen_cuando_falla_otro_campo(enviar, client, 
     assert Adjunto.objects.filter(tramite__isnull=True).count() == 2
 
     # Corrected phone, no file chosen again: the held files are used.
-    respuesta = client.post(URL, datos_validos())
+    respuesta = enviar_y_confirmar(client, datos_validos())
     assert respuesta.status_code == 302
     tramite = Tramite.objects.get()
     assert tramite.adjuntos.count() == 2
@@ -239,8 +249,8 @@ def test_archivos_aceptados_se_retienen_cuando_falla_otro_campo(enviar, client, 
 def test_reemplazar_un_archivo_retenido(enviar, client, tmp_path):
     enviar(datos=datos_validos(telefono="123"))
     nueva = files.jpeg_progresivo()
-    client.post(
-        URL,
+    enviar_y_confirmar(
+        client,
         {**datos_validos(), "documento_identidad": SimpleUploadedFile("nueva.jpg", nueva, "image/jpeg")},
     )
     tramite = Tramite.objects.get()
@@ -286,19 +296,25 @@ def test_retenidos_viejos_se_purgan(enviar, tmp_path):
     assert archivos_en_disco(tmp_path / "privado") == []
 
 
-def test_fallo_al_guardar_no_deja_tramite_ni_archivos_huerfanos(enviar, monkeypatch, tmp_path):
+def test_fallo_al_guardar_no_deja_tramite_ni_archivos_huerfanos(enviar, client, monkeypatch, tmp_path):
     from tramites import services
 
     def falla(**kwargs):
         raise RuntimeError("la base de datos se cayó")
 
-    monkeypatch.setattr(services.HistorialEstado.objects, "create", falla)
-    with pytest.raises(RuntimeError):
-        enviar()
+    with monkeypatch.context() as m:
+        m.setattr(services.HistorialEstado.objects, "create", falla)
+        with pytest.raises(RuntimeError):
+            enviar()
     assert not Tramite.objects.exists()
-    # The files uploaded with the failed request are removed again: no row, nothing on disk.
-    assert not Adjunto.objects.exists()
-    assert archivos_en_disco(tmp_path / "privado") == []
+    # The files stay held for this session (and are purged with the other held files if never
+    # claimed): sending again from the check page works, with nothing chosen twice.
+    assert Adjunto.objects.filter(tramite__isnull=True).count() == 2
+    assert len(archivos_en_disco(tmp_path / "privado")) == 2
+    respuesta = client.post(REVISAR)
+    assert respuesta.status_code == 302
+    assert Tramite.objects.get().adjuntos.count() == 2
+    assert len(archivos_en_disco(tmp_path / "privado")) == 2
 
 
 def test_un_primer_envio_valido_no_retiene_nada_y_guarda_los_archivos_con_el_caso(enviar, tmp_path):

@@ -1,5 +1,9 @@
-"""Response headers Django does not set by itself."""
+"""Response headers Django does not set by itself; the interface language (Spanish first)."""
+
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 # Public pages that never show anyone's data when fetched with GET: the only ones a browser may keep.
 # Every other answer (a case, a confirmation, a receipt, a complaint, a form sent back with what the
@@ -48,3 +52,26 @@ class ProxyIPMiddleware:
             if len(cadena) >= self.saltos:
                 request.META["REMOTE_ADDR"] = cadena[-self.saltos]
         return self.get_response(request)
+
+
+class IdiomaMiddleware(LocaleMiddleware):
+    """Spanish for every visitor, whatever the browser's Accept-Language: a pensioner whose phone is set
+    to English still gets Spanish. English only for a visitor who chose it (the language cookie that
+    /i18n/setlang/ sets), and that choice persists."""
+
+    def process_request(self, request):
+        elegido = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            idioma = (
+                translation.get_supported_language_variant(elegido) if elegido else settings.LANGUAGE_CODE
+            )
+        except LookupError:
+            idioma = settings.LANGUAGE_CODE
+        translation.activate(idioma)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        # The page depends on the language cookie, never on Accept-Language.
+        response.headers.setdefault("Content-Language", translation.get_language())
+        patch_vary_headers(response, ("Cookie",))
+        return response

@@ -1,4 +1,7 @@
 """The province codes of the cédula (docs/dominio.md); `30` is Ecuadorians registered abroad."""
+
+import unicodedata
+
 from django.utils.translation import gettext_lazy as _
 
 PROVINCIAS: dict[str, str] = {
@@ -29,8 +32,16 @@ PROVINCIAS: dict[str, str] = {
 }
 EXTERIOR = "30"
 
+
+def clave_espanol(texto: str) -> str:
+    """Sort key of Spanish alphabetical order: accents do not count, and ñ comes after n (Cañar before
+    Carchi; a plain sort puts ñ after every other letter)."""
+    texto = texto.casefold().replace("ñ", "n\x7f")
+    return "".join(c for c in unicodedata.normalize("NFD", texto) if not unicodedata.combining(c))
+
+
 PROVINCIA_CHOICES: list[tuple[str, str]] = [
-    *sorted(PROVINCIAS.items(), key=lambda item: item[1]),
+    *sorted(PROVINCIAS.items(), key=lambda item: clave_espanol(item[1])),
     (EXTERIOR, _("Ecuatorianos en el exterior")),
 ]
 

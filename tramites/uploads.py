@@ -20,6 +20,8 @@ therefore pass the dropped field names to the form, which adds the size error to
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.files.uploadhandler import (
     MemoryFileUploadHandler,
@@ -34,6 +36,8 @@ from . import services
 from .models import Adjunto
 from .permisos import totp_pendiente
 from .selectors import roles_de
+
+logger = logging.getLogger(__name__)
 
 PREFIJO_PERSONAL = "/personal/"
 COLA_MULTIPART = 4096  # bytes of the body kept to find the closing boundary
@@ -220,19 +224,32 @@ def retener(
     request, *, clave: str, form, tipos: dict[str, str], retenidos: dict[str, Adjunto], cifrar: bool = False
 ) -> dict:
     """Hold every newly accepted file of `form`, replacing the one held before for that field
-    (`cifrar`: stored encrypted, as medical reports are)."""
+    (`cifrar`: stored encrypted, as medical reports are).
+    All or nothing: if storing one fails (a full disk, the database gone), the files this call stored
+    are removed again and those held before stay as they were."""
     if not request.session.session_key:
         request.session.save()
-    for campo, archivo in form.archivos_nuevos().items():
+    nuevos: dict[str, Adjunto] = {}
+    try:
+        for campo, archivo in form.archivos_nuevos().items():
+            nuevos[campo] = services.adjunto_guardar(
+                archivo=archivo,
+                validado=archivo.validado,
+                tipo=tipos[campo],
+                sesion=request.session.session_key,
+                usuario=request.user,
+                cifrar=cifrar,
+            )
+    except Exception:
+        for adjunto in nuevos.values():
+            try:
+                retenido_borrar(adjunto)
+            except Exception:  # the database may be the thing that failed: the purge task finishes it
+                logger.warning("no se pudo retirar el archivo retenido %s", adjunto.pk, exc_info=True)
+        raise
+    for campo, adjunto in nuevos.items():
         anterior = retenidos.get(campo)
-        retenidos[campo] = services.adjunto_guardar(
-            archivo=archivo,
-            validado=archivo.validado,
-            tipo=tipos[campo],
-            sesion=request.session.session_key,
-            usuario=request.user,
-            cifrar=cifrar,
-        )
+        retenidos[campo] = adjunto
         if anterior is not None:
             retenido_borrar(anterior)
     request.session[clave] = {campo: a.pk for campo, a in retenidos.items()}

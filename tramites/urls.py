@@ -25,6 +25,7 @@ publico = (
         path("privacidad/", views.privacidad, name="privacidad"),
         path("solicitud/", solicitud.solicitud, name="solicitud"),
         path("solicitud/miniatura/<str:campo>/", solicitud.retenido_miniatura, name="retenido_miniatura"),
+        path("solicitud/revisar/", solicitud.solicitud_revisar, name="solicitud_revisar"),
         path("solicitud/<str:referencia>/enviada/", solicitud.confirmacion, name="confirmacion"),
         path("solicitud/<str:referencia>/comprobante.pdf", solicitud.comprobante, name="comprobante"),
         path("consulta/", consulta.consulta, name="consulta"),
@@ -41,6 +42,11 @@ publico = (
         path("quejas/<str:referencia>/enviada/", quejas_publico.queja_enviada, name="queja_enviada"),
         path("transparencia/", cifras_publico.transparencia, name="transparencia"),
         path("transparencia/transparencia.csv", cifras_publico.transparencia_csv, name="transparencia_csv"),
+        path(
+            "transparencia/transparencia.csv-metadata.json",
+            cifras_publico.transparencia_csvw,
+            name="transparencia_csvw",
+        ),
     ],
     "publico",
 )

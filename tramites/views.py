@@ -7,7 +7,7 @@ import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.urls import reverse
@@ -114,7 +114,11 @@ def error_500(request):
     # services.AlmacenPrivado).
     if servicio_caido(sys.exc_info()[1]):
         return servicio_no_disponible(request)
-    return render(request, "errors/500.html", status=500)
+    try:
+        return render(request, "errors/500.html", status=500)
+    except Exception:  # the layout itself failed (a template, the session store): the bare page
+        logger.exception("la página de error 500 completa falló")
+        return HttpResponseServerError(loader.render_to_string("errors/500_minimo.html"))
 
 
 def csrf_failure(request, reason=""):

@@ -1,8 +1,18 @@
 // Progressive enhancements only: every page works without this file.
 document.addEventListener("DOMContentLoaded", function () {
-  // Move focus to the error summary so screen-reader users hear what went wrong.
+  // Move focus to the error summary so screen-reader users hear what went wrong. A fragment left in the
+  // address (e.g. #contenido after "Saltar al contenido") would otherwise win once the page has loaded.
   var resumen = document.querySelector("[data-error-summary]");
-  if (resumen) { resumen.focus(); }
+  if (resumen) {
+    if (window.location.hash) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+    resumen.focus();
+    window.addEventListener("load", function () {
+      var activo = document.activeElement;
+      if (!activo || activo === document.body || activo.id === "contenido") { resumen.focus(); }
+    });
+  }
   // Warn before upload when a chosen file is over the limit (the server checks again).
   document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
     input.addEventListener("change", function () {

@@ -45,6 +45,8 @@ def _presentar(page, cedula, carta) -> str:
     page.get_by_label("Documento de identidad").set_input_files(str(cedula))
     page.get_by_label("Solicitud de autorización firmada").set_input_files(str(carta))
     page.get_by_label("Acepto el tratamiento").check()
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_url("**/solicitud/revisar/")
     page.get_by_role("button", name="Enviar la solicitud").click()
     page.wait_for_url("**/enviada/")
     return page.locator("#referencia").inner_text().strip()

@@ -1,4 +1,5 @@
 """A citizen files the request in Chromium as a person would, with axe-core on every page visited."""
+
 import io
 
 import pytest
@@ -6,6 +7,7 @@ from pypdf import PdfReader
 
 from tests import files
 from tests.browser.conftest import assert_sin_violaciones
+from tramites.models import Tramite
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +41,7 @@ def test_el_ciudadano_presenta_su_solicitud_y_consulta_su_estado(pagina, oficina
     page.get_by_label("Documento de identidad").set_input_files(str(cedula))
     page.get_by_label("Solicitud de autorización firmada").set_input_files(str(carta))
     # Forgets the consent: the page says so at the top, with a link to the field.
-    page.get_by_role("button", name="Enviar la solicitud").click()
+    page.get_by_role("button", name="Continuar").click()
     resumen = page.locator("[data-error-summary]")
     resumen.wait_for(state="visible")  # the page after the submit may still be loading
     assert resumen.is_visible()
@@ -50,9 +52,39 @@ def test_el_ciudadano_presenta_su_solicitud_y_consulta_su_estado(pagina, oficina
     assert "solicitud-firmada.pdf" in page.content()
 
     page.get_by_label("Acepto el tratamiento").check()
+    page.get_by_role("button", name="Continuar").click()
+
+    # Check your answers: the data, and each file with a drawn thumbnail, its pages and size.
+    page.wait_for_url("**/solicitud/revisar/")
+    assert_sin_violaciones(page)
+    assert not Tramite.objects.exists()
+    contenido = page.locator("main").inner_text()
+    for texto in (
+        "Rosa Elena",
+        "Guamán Tituaña",
+        "rosa.guaman@example.com",
+        "Pichincha",
+        "foto-cedula.jpg",
+        "solicitud-firmada.pdf",
+    ):
+        assert texto in contenido, texto
+    assert contenido.count("1 página") == 2
+    miniaturas = page.evaluate("[...document.querySelectorAll('img.miniatura')].map(i => i.naturalWidth)")
+    assert len(miniaturas) == 2 and min(miniaturas) > 0
+    # "Cambiar" a name: the form comes back filled in, the files are not chosen again.
+    page.get_by_role("link", name="Cambiar apellidos").click()
+    page.wait_for_url("**/solicitud/#id_apellidos")
+    assert page.get_by_label("Nombres", exact=True).input_value() == "Rosa Elena"
+    assert "foto-cedula.jpg" in page.content() and "solicitud-firmada.pdf" in page.content()
+    page.get_by_label("Apellidos").fill("Guamán Tituaña de Loor")
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_url("**/solicitud/revisar/")
+    assert "Guamán Tituaña de Loor" in page.locator("main").inner_text()
     page.get_by_role("button", name="Enviar la solicitud").click()
     page.wait_for_url("**/enviada/")
     assert_sin_violaciones(page)
+    tramite = Tramite.objects.get()
+    assert tramite.apellidos == "Guamán Tituaña de Loor" and tramite.adjuntos.count() == 2
     referencia = page.locator("#referencia").inner_text().strip()
     assert referencia.startswith("20")
 

@@ -195,6 +195,57 @@ def invalidar_cache() -> None:
         cache.set(_CLAVE_VERSION, 2, None)
 
 
+# What each column of the CSV means, for the CSV on the Web (W3C CSVW) metadata next to the file.
+DESCRIPCION_COLUMNAS = [
+    ("anio", {"base": "integer", "minimum": 2000}, "Año calendario."),
+    ("mes", {"base": "integer", "minimum": 1, "maximum": 12}, "Mes del año, de 01 a 12."),
+    (
+        "quejas",
+        "nonNegativeInteger",
+        "Quejas sobre este trámite recibidas en el mes por el formulario de quejas, según la fecha y hora "
+        "de Ecuador continental (UTC−5).",
+    ),
+    (
+        "atenciones",
+        "nonNegativeInteger",
+        "Solicitudes que recibieron una respuesta final en el mes: resueltas (resolución favorable o "
+        "desfavorable) o declaradas desistidas por no subsanar a tiempo. Las archivadas por duplicadas o "
+        "retiradas no se cuentan.",
+    ),
+]
+
+
+def metadatos_csvw(url_csv: str) -> dict:
+    """CSVW metadata of transparencia.csv: its dialect, and the name, type and meaning of each column
+    (the titles are COLUMNAS, the file's own header)."""
+    return {
+        "@context": ["http://www.w3.org/ns/csvw", {"@language": "es"}],
+        "url": url_csv,
+        "dc:title": "Quejas y atenciones por mes: Solicitud de reinserción laboral (IESS)",
+        "dc:description": (
+            "Volumen mensual de quejas y de atenciones del trámite de reinserción laboral de pensionistas "
+            "del Seguro de Riesgos del Trabajo con incapacidad permanente total, del mes más reciente al "
+            "más antiguo. Los meses anteriores al sistema son las cifras históricas publicadas por el IESS."
+        ),
+        "dc:publisher": "Instituto Ecuatoriano de Seguridad Social (IESS)",
+        "dc:language": "es",
+        "dialect": {"encoding": "utf-8", "delimiter": ",", "header": True, "lineTerminators": ["\r\n"]},
+        "tableSchema": {
+            "columns": [
+                {
+                    "name": nombre,
+                    "titles": titulo,
+                    "datatype": tipo,
+                    "required": True,
+                    "dc:description": texto,
+                }
+                for titulo, (nombre, tipo, texto) in zip(COLUMNAS, DESCRIPCION_COLUMNAS, strict=True)
+            ],
+            "primaryKey": ["anio", "mes"],
+        },
+    }
+
+
 def csv_transparencia(filas: list[FilaTransparencia]) -> str:
     salida = io.StringIO()
     escritor = csv.writer(salida, lineterminator="\r\n")

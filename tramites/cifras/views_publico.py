@@ -1,7 +1,11 @@
-"""/transparencia/: the public monthly table (seed's shape), an accessible SVG chart and a CSV download."""
+"""/transparencia/: the public monthly table (seed's shape), an accessible SVG chart and a CSV download
+with its CSV on the Web (CSVW) metadata."""
+
+import json
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
@@ -11,6 +15,7 @@ from .transparencia import (
     clave_cache,
     csv_transparencia,
     grafico,
+    metadatos_csvw,
     tabla_transparencia_en_cache,
 )
 
@@ -56,9 +61,20 @@ def transparencia(request):
 def transparencia_csv(request):
     filas = tabla_transparencia_en_cache()
     # UTF-8 with BOM so spreadsheet programs read "Año" correctly; importar_transparencia accepts it back.
-    response = HttpResponse(
-        "\ufeff" + csv_transparencia(filas), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse("\ufeff" + csv_transparencia(filas), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="transparencia.csv"'
     response["Cache-Control"] = f"public, max-age={CACHE_SEGUNDOS}"
+    # CSVW discovery: a Link header to the metadata that describes the columns.
+    response["Link"] = (
+        f'<{reverse("publico:transparencia_csvw")}>; rel="describedby"; type="application/csvm+json"'
+    )
+    return response
+
+
+@require_GET
+def transparencia_csvw(request):
+    """CSV on the Web metadata of the open data (the standard name: the CSV's URL + -metadata.json)."""
+    cuerpo = json.dumps(metadatos_csvw("transparencia.csv"), ensure_ascii=False, indent=2)
+    response = HttpResponse(cuerpo, content_type="application/csvm+json; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
     return response

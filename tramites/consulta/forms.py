@@ -12,6 +12,7 @@ class ConsultaForm(forms.Form):
         label=_("Referencia del trámite"),
         max_length=30,
         help_text=_("Está en su comprobante y en el correo de confirmación, por ejemplo 2026-7KQM-3XPA-R."),
+        error_messages={"required": _("Escriba la referencia de su trámite, por ejemplo 2026-7KQM-3XPA-R.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
         ),
@@ -20,6 +21,7 @@ class ConsultaForm(forms.Form):
         label=_("Número de identificación"),
         max_length=20,
         help_text=_("El mismo que escribió en la solicitud."),
+        error_messages={"required": _("Escriba el número de identificación que usó en la solicitud.")},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 

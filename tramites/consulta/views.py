@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from ..estados import Estado
@@ -45,10 +45,16 @@ def consulta(request):
 
 
 def linea_de_tiempo(tramite: Tramite) -> list[dict]:
-    """Citizen-safe timeline: state names, dates and the notes meant for the citizen; no staff names."""
+    """Citizen-safe timeline: state names, dates and the notes meant for the citizen; no staff names.
+    Each time the case was observed, the step keeps what had to be corrected (the n-th observation
+    belongs to the n-th move to OBSERVADO), also after the correction."""
+    observaciones = list(tramite.observaciones.order_by("creada_en", "id"))
     pasos = []
     for h in tramite.historial.filter(visible_ciudadano=True).order_by("creado_en", "id"):
-        pasos.append({"estado": h.get_estado_nuevo_display(), "codigo": h.estado_nuevo, "fecha": h.creado_en})
+        paso = {"estado": h.get_estado_nuevo_display(), "codigo": h.estado_nuevo, "fecha": h.creado_en}
+        if h.estado_nuevo == Estado.OBSERVADO and observaciones:
+            paso["observacion"] = observaciones.pop(0)
+        pasos.append(paso)
     return pasos
 
 
@@ -78,10 +84,12 @@ def render_consulta(request, tramite: Tramite, *, form_subsanacion=None, status:
     return render(request, "tramites/consulta_detalle.html", contexto, status=status)
 
 
-
 @ratelimit(key="ip", rate=lambda g, r: settings.RATELIMIT_SOLICITUD, method="POST", block=True)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def subsanar(request, referencia: str):
+    if request.method == "GET":
+        # A reload, a bookmark or the back button after posting: the case page holds the form.
+        return redirect("publico:consulta_detalle", referencia=referencia)
     tramite = tramite_de_sesion(request, referencia)  # only a session that looked the case up
     form = SubsanacionForm(
         request.POST,

@@ -93,7 +93,9 @@ class QuejaForm(forms.Form):
     def nueva_marca(self) -> None:
         """A fresh timestamp when the form is shown again after errors."""
         datos = self.data.copy()
-        datos["marca"] = marca_tiempo(self.ahora)
+        # After a too-quick first post the form keeps the time it was first shown, so a person who
+        # simply sends it again is accepted; only something that posts again at once is held back.
+        datos["marca"] = marca_tiempo(getattr(self, "mostrado_en", self.ahora))
         self.data = datos
 
     def clean_nombres(self) -> str:
@@ -178,9 +180,11 @@ class QuejaForm(forms.Form):
                 _("El formulario caducó. Revise sus datos y envíelo otra vez."), code="marca"
             )
         if transcurrido < getattr(settings, "QUEJAS_SEGUNDOS_MINIMOS", SEGUNDOS_MINIMOS):
+            # Quick hands and autofill are real people: no blame, their data kept, one more click.
             self.es_spam = True
+            self.mostrado_en = int(emitida)
             raise ValidationError(
-                _("El formulario se envió demasiado rápido. Revise sus datos y envíelo otra vez."),
+                _("Revise sus datos y pulse «Enviar la queja» para confirmar el envío."),
                 code="rapido",
             )
         return cleaned

@@ -175,7 +175,7 @@ def _campos_solicitante() -> dict:
             widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         ),
         "telefono_alterno": forms.CharField(
-            label=_("Teléfono alterno (opcional)"),
+            label=_("Teléfono alterno"),
             max_length=20,
             required=False,
             widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
@@ -190,8 +190,39 @@ def _campos_solicitante() -> dict:
     }
 
 
+# What the citizen reads when a field is missing or malformed: the field and what to do, in plain words.
+MENSAJES_SOLICITUD = {
+    "tipo_identificacion": {"required": _("Elija si se identifica con cédula o con el código del IESS.")},
+    "identificacion": {
+        "required": _("Escriba su número de cédula (10 dígitos) o el código de identificación del IESS."),
+        "max_length": _("El número de identificación puede tener hasta %(limit_value)d caracteres."),
+    },
+    "nombres": {
+        "required": _("Escriba sus nombres como constan en su cédula."),
+        "max_length": _("Sus nombres pueden tener hasta %(limit_value)d caracteres."),
+    },
+    "apellidos": {
+        "required": _("Escriba sus apellidos como constan en su cédula."),
+        "max_length": _("Sus apellidos pueden tener hasta %(limit_value)d caracteres."),
+    },
+    "correo": {
+        "required": _("Escriba su correo electrónico, por ejemplo nombre@ejemplo.com."),
+        "invalid": _("Escriba su correo electrónico completo, por ejemplo nombre@ejemplo.com."),
+    },
+    "telefono": {
+        "required": _("Escriba un número de teléfono: celular (09…) o fijo con código de provincia (02…)."),
+    },
+    "provincia": {
+        "required": _("Elija la provincia donde se atenderá su trámite."),
+        "invalid_choice": _("Elija la provincia donde se atenderá su trámite."),
+    },
+    "mensaje": {"max_length": _("El mensaje puede tener hasta %(limit_value)d caracteres.")},
+}
+
+
 class SolicitudForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
     archivos = ARCHIVOS_SOLICITUD
+    marcar_opcionales = True  # templates/includes/campo.html adds "(opcional)" to optional fields
 
     def __init__(self, *args, retenidos=None, excedidos=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -236,6 +267,8 @@ class SolicitudForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
                 "required": _("Debe aceptar el tratamiento de sus datos para presentar la solicitud.")
             },
         )
+        for nombre, mensajes in MENSAJES_SOLICITUD.items():
+            self.fields[nombre].error_messages.update(mensajes)
         self._init_archivos(retenidos, excedidos)
 
 
@@ -246,6 +279,7 @@ class VentanillaForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
     """A request handed in on paper: the online form's data plus what the clerk checked."""
 
     confirmar_dudosas = False
+    marcar_opcionales = True
 
     campos_tramite = (
         *DatosSolicitanteMixin.campos_tramite,

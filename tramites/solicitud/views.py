@@ -1,4 +1,5 @@
-"""The online request (Ventanilla Virtual): the form, the confirmation and the PDF receipt."""
+"""The online request (Ventanilla Virtual): the form, the check-your-answers step, the confirmation and
+the PDF receipt."""
 
 from csp.decorators import csp_update
 from django.conf import settings
@@ -12,10 +13,14 @@ from ..models import Adjunto, Tramite
 from ..uploads import archivos_excedidos, retener, retenido_borrar, retenidos_de, soltar
 from ..validators.jpeg import miniatura
 from ..views import autorizar_en_sesion, tramite_de_sesion
+from . import revision
 from .forms import ARCHIVOS_SOLICITUD, SolicitudForm
+from .forms import confirmacion as casilla_confirmacion
 from .services import tramite_crear
 
 SESION_RETENIDOS = "adjuntos_retenidos"
+SESION_BORRADOR = "solicitud_borrador"  # the answers of a valid form, until sent from the check page
+SESION_ENVIADA = "solicitud_enviada"  # the reference of the request this session sent last
 
 
 # --- the online request --------------------------------------------------------------------------
@@ -27,23 +32,26 @@ SESION_RETENIDOS = "adjuntos_retenidos"
 @ratelimit(key="ip", rate=lambda g, r: settings.RATELIMIT_SOLICITUD, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def solicitud(request):
+    """The form. A valid post holds its files and data for the session and leads to the check page
+    (solicitud_revisar); nothing is sent until the citizen sends from there."""
     retenidos = retenidos_de(request, clave=SESION_RETENIDOS)
     if request.method == "POST":
         form = SolicitudForm(
             request.POST, request.FILES, retenidos=retenidos, excedidos=archivos_excedidos(request)
         )
-        if form.is_valid():
-            tramite = tramite_desde_formulario(
-                request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos
-            )
-            autorizar_en_sesion(request, tramite)
-            return redirect("publico:confirmacion", referencia=tramite.referencia)
+        valido = form.is_valid()
         retenidos = retener(
             request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos
         )
+        if valido:
+            # The answers, and the confirmation of a doubtful photo (ADR 0007), until sent from the check page.
+            campos = [*SolicitudForm.campos_tramite, *(casilla_confirmacion(c) for c in ARCHIVOS_SOLICITUD)]
+            request.session[SESION_BORRADOR] = {c: request.POST.get(c, "") for c in campos}
+            return redirect("publico:solicitud_revisar")
         form._init_archivos(retenidos, set())
     else:
-        form = SolicitudForm(retenidos=retenidos)
+        # "Cambiar" on the check page comes back here: the answers are filled in, the files held.
+        form = SolicitudForm(initial=request.session.get(SESION_BORRADOR), retenidos=retenidos)
     return render(request, "tramites/solicitud.html", {"form": form, "retenidos": retenidos})
 
 
@@ -56,6 +64,34 @@ def retenido_miniatura(request, campo: str):
     response = HttpResponse(miniatura(services.adjunto_leer(adjunto)), content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@ratelimit(key="ip", rate=lambda g, r: settings.RATELIMIT_SOLICITUD, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def solicitud_revisar(request):
+    """Check your answers: the data and the held files (thumbnail, pages, size) with "Cambiar" links;
+    sending from here creates the case, once."""
+    borrador = request.session.get(SESION_BORRADOR)
+    if not borrador:
+        enviada = request.session.get(SESION_ENVIADA)
+        if enviada:  # already sent (a second click, the back button): its confirmation
+            return redirect("publico:confirmacion", referencia=enviada)
+        return redirect("publico:solicitud")
+    retenidos = retenidos_de(request, clave=SESION_RETENIDOS)
+    form = SolicitudForm(borrador, {}, retenidos=retenidos)
+    if not form.is_valid():
+        # A held file expired in the meantime: the form says what is missing, the answers kept.
+        return render(request, "tramites/solicitud.html", {"form": form, "retenidos": retenidos})
+    if request.method == "POST":
+        tramite = tramite_desde_formulario(
+            request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos
+        )
+        request.session.pop(SESION_BORRADOR, None)
+        request.session[SESION_ENVIADA] = tramite.referencia
+        autorizar_en_sesion(request, tramite)
+        return redirect("publico:confirmacion", referencia=tramite.referencia)
+    contexto = {"filas": revision.filas_datos(form), "archivos": revision.archivos(form, retenidos)}
+    return render(request, "tramites/solicitud_revisar.html", contexto)
 
 
 def confirmacion(request, referencia: str):

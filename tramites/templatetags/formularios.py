@@ -1,5 +1,6 @@
 """Accessible form rendering: Bootstrap classes plus aria-describedby/aria-invalid on every widget."""
 from django import template
+from django.utils.formats import number_format
 
 register = template.Library()
 
@@ -43,5 +44,6 @@ def tamano_legible(n: int) -> str:
     if n is None:
         return ""
     if n >= 1_048_576:
-        return f"{n / 1_048_576:.1f} MB".replace(".", ",")
+        # The decimal mark of the page's language: "3,0 MB" in Spanish, "3.0 MB" in English.
+        return f"{number_format(n / 1_048_576, 1)} MB"
     return f"{max(1, round(n / 1024))} KB"

@@ -30,4 +30,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Usuarios del personal (contraseña de demostración: {demo.DEMO_PASSWORD}):")
         for username, rol in usuarios:
             self.stdout.write(f"  {username:24} {rol}")
-        self.stdout.write("Personal: http://127.0.0.1:8000/personal/  ·  Administración: http://127.0.0.1:8000/admin/")
+        base = settings.PUBLIC_BASE_URL  # the address `make run` serves (it follows PORT)
+        self.stdout.write(f"Ciudadanos: {base}/  ·  Personal: {base}/personal/  ·  Administración: {base}/admin/")

@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("tramites", "0012_adjunto_advertencia_paginas"),
+        ("tramites", "0016_provincias_en_orden_espanol"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
