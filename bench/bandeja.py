@@ -70,7 +70,7 @@ def preparar(casos: int, anios: float, recargar: bool) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from tramites import demo
+    from tramites.management import demo
     from tramites.models import Tramite
 
     call_command("migrate", verbosity=0)

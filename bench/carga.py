@@ -353,8 +353,8 @@ def _verificar(refs: list[str]) -> dict:
     from django.conf import settings
     from django.db.models import Count, F, Q
 
+    from tramites.estados import Estado
     from tramites.models import Adjunto, Tramite
-    from tramites.states import Estado
 
     casos = list(
         Tramite.objects.annotate(
@@ -497,8 +497,8 @@ def main(argv: list[str] | None = None) -> int:
         django.setup()
         from django.db import close_old_connections
 
+        from tramites.estados import Estado
         from tramites.models import Tramite
-        from tramites.states import Estado
 
         web = Proceso(
             "gunicorn",

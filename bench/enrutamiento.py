@@ -85,7 +85,7 @@ def main() -> int:
     from django.db import connection
     from django.db.models import Count, F, Q
 
-    from tramites import demo
+    from tramites.management import demo
     from tramites.models import EventoAuditoria, Notificacion, Tramite
     from tramites.tasks import enrutar_tramite
 

@@ -74,9 +74,10 @@ def run(runs: int = 20) -> dict:
         from django.test.utils import override_settings
 
         from tests.fabricas_evaluacion import datos_resolucion, tramite_evaluado
-        from tramites import audit, demo, firma
-        from tramites import resoluciones as res
+        from tramites import auditoria, firma
+        from tramites.management import demo
         from tramites.models import Resolucion
+        from tramites.resoluciones import services as res
 
         with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
             demo.cargar_usuarios()
@@ -94,7 +95,7 @@ def run(runs: int = 20) -> dict:
             ultima = res.resolucion_emitir(tramite=tramite, usuario=director, datos=datos_resolucion())
             emisiones.append(time.perf_counter() - t0)
             emisiones_cpu.append(time.process_time() - c0)
-            audit.flush()
+            auditoria.flush()
         tamano_emitido = len(res.documento_leer(ultima))
 
         # A 200 KB signed document on record (the template's own documents are ~40 KB).

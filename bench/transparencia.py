@@ -73,7 +73,8 @@ def _columnas(modelo, dados: list[str]) -> tuple[list[str], list]:
 def cargar(n: int) -> None:
     from django.db import connection
 
-    from tramites import demo, statistics
+    from tramites.cifras import transparencia
+    from tramites.management import demo
     from tramites.models import HistorialEstado, ProvinciaOficina, Queja, Tramite
 
     rnd = random.Random(5)
@@ -85,7 +86,7 @@ def cargar(n: int) -> None:
             "RESTART IDENTITY CASCADE"
         )
     demo.cargar_usuarios()
-    statistics.importar_csv_semilla()
+    transparencia.importar_csv_semilla()
     mapa = dict(ProvinciaOficina.objects.values_list("provincia", "oficina_id"))
     provincias = sorted(mapa)
     t0 = datetime(2026, 1, 1, tzinfo=EC).timestamp()
@@ -257,7 +258,7 @@ def main() -> int:
     from django.db import connection
     from django.test import Client
 
-    from tramites import statistics
+    from tramites.cifras import estadisticas, transparencia
     from tramites.models import Tramite
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -274,7 +275,7 @@ def main() -> int:
 
     cliente = Client()
     cliente.force_login(get_user_model().objects.get(username="supervisor.nacional"))
-    desde, hasta = statistics.periodo_por_defecto()
+    desde, hasta = estadisticas.periodo_por_defecto()
     mes = f"desde={desde.isoformat()}&hasta={hasta.isoformat()}"
     diez = f"desde=2026-01-01&hasta={hasta.isoformat()}"
     print(
@@ -289,7 +290,7 @@ def main() -> int:
         ("export", "staff page /personal/estadisticas/ (default)", "/personal/estadisticas/", None),
         ("rebuilt", "/transparencia/ rebuilt, cold (every cache cleared)", "/transparencia/", cache.clear),
         ("rebuilt", "/transparencia/ rebuilt after its 10-minute expiry", "/transparencia/",
-         statistics.invalidar_cache),
+         transparencia.invalidar_cache),
         ("rebuilt", "/transparencia/transparencia.csv rebuilt", "/transparencia/transparencia.csv",
          cache.clear),
         ("cached", "/transparencia/ from cache", "/transparencia/", None),

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "tramites.middleware.SecurityHeadersMiddleware",
-    "tramites.audit.AuditFlushMiddleware",
+    "tramites.auditoria.AuditFlushMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
@@ -221,7 +221,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # periodic re-queue task will route it later.
 CELERY_TASK_PUBLISH_RETRY = False
 # Task modules outside tasks.py (autodiscovery only finds tasks.py).
-CELERY_IMPORTS = ["tramites.retencion"]
 CELERY_BEAT_SCHEDULE = {
     "reencolar-ingresados": {
         "task": "tramites.tasks.reencolar_ingresados",
@@ -242,7 +241,7 @@ PLAZO_RIESGO_DIAS = env.int("PLAZO_RIESGO_DIAS", default=5)
 REENCOLAR_MINUTOS = env.int("REENCOLAR_MINUTOS", default=1)
 HELD_FILES_HOURS = env.int("HELD_FILES_HOURS", default=24)
 # Retention in years after a case's final state (docs/adr/0002-retencion-de-datos.md; the institution
-# must confirm them). The purge is tramites.retencion, run daily by beat and by `manage.py purgar_datos`.
+# must confirm them). The purge is tramites.datos_personales.retencion (task tramites.retencion.purgar_datos_vencidos), run daily by beat and by `manage.py purgar_datos`.
 RETENCION_ADJUNTOS_ANIOS = env.int("RETENCION_ADJUNTOS_ANIOS", default=5)
 RETENCION_DATOS_MEDICOS_ANIOS = env.int("RETENCION_DATOS_MEDICOS_ANIOS", default=5)
 RETENCION_ANONIMIZAR_ANIOS = env.int("RETENCION_ANONIMIZAR_ANIOS", default=10)

@@ -7,10 +7,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from tramites import references
+from tramites import referencias
+from tramites.estados import Estado
 from tramites.models import PerfilPersonal, Tramite
 from tramites.plazos import sumar_dias_habiles
-from tramites.states import Estado
 
 _secuencia = count(1)
 
@@ -19,7 +19,7 @@ def tramite_nuevo(*, provincia: str = "17", estado: str = Estado.INGRESADO, **ca
     n = next(_secuencia)
     ahora = campos.pop("creado_en", None) or timezone.now()
     datos = {
-        "referencia": references.generar(timezone.localtime(ahora).year),
+        "referencia": referencias.generar(timezone.localtime(ahora).year),
         "canal": Tramite.Canal.VIRTUAL,
         "estado": estado,
         "tipo_identificacion": Tramite.TipoIdentificacion.CEDULA,

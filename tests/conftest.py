@@ -2,7 +2,7 @@
 import pytest
 from django.core import mail  # noqa: F401
 
-from tramites import demo
+from tramites.management import demo
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +32,7 @@ def oficinas(db):
 
 @pytest.fixture
 def personal(db):
-    """Demo staff of Pichincha and Guayas, and the national supervisor (see tramites.demo)."""
+    """Demo staff of Pichincha and Guayas, and the national supervisor (see tramites.management.demo)."""
     from django.contrib.auth.models import Group
 
     from tramites.roles import Rol

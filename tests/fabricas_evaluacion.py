@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests import files
-from tramites import audit, services
-from tramites import evaluacion as ev
-from tramites import resoluciones as res
+from tramites import auditoria, services
+from tramites.evaluacion import services as ev
 from tramites.models import Tramite
+from tramites.resoluciones import services as res
 from tramites.roles import Rol
 from tramites.validators import validar_adjunto
 
@@ -44,7 +44,7 @@ def tramite_en_evaluacion(personal, *, provincia: str = "17", **cambios) -> Tram
         tramite=tramite, accion="enviar_evaluacion", actor=Rol.ANALISTA, usuario=analista
     )
     tramite.refresh_from_db()
-    audit.flush()
+    auditoria.flush()
     return tramite
 
 
@@ -78,7 +78,7 @@ def tramite_evaluado(personal, *, provincia: str = "17", **datos):
         tramite=tramite, usuario=evaluador, datos=datos_evaluacion(**datos), archivos=[informe_pdf()]
     )
     tramite.refresh_from_db()
-    audit.flush()
+    auditoria.flush()
     return tramite
 
 
@@ -99,5 +99,5 @@ def tramite_resuelto(personal, *, provincia: str = "17", **datos):
     director = personal[f"director.{SUFIJO[provincia]}"]
     resolucion = res.resolucion_emitir(tramite=tramite, usuario=director, datos=datos_resolucion(**datos))
     tramite.refresh_from_db()
-    audit.flush()
+    auditoria.flush()
     return tramite, resolucion

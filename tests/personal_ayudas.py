@@ -7,8 +7,8 @@ from django.test import Client
 
 from tests import files
 from tramites import services
+from tramites.estados import Estado
 from tramites.models import Adjunto, Tramite
-from tramites.states import Estado
 from tramites.validators import validar_adjunto
 
 _n = count(1)

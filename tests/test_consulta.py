@@ -4,7 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests import files
-from tramites import references, services
+from tramites import referencias, services
 from tramites.models import Adjunto
 from tramites.validators import validar_adjunto
 
@@ -38,27 +38,27 @@ def crear_tramite(**cambios):
 
 
 def test_referencia_tiene_anio_ocho_caracteres_y_control():
-    ref = references.generar(2026)
+    ref = referencias.generar(2026)
     anio, a, b, control = ref.split("-")
     assert anio == "2026" and len(a + b) == 8 and len(control) == 1
-    assert set(a + b + control) <= set(references.ALFABETO)
+    assert set(a + b + control) <= set(referencias.ALFABETO)
     assert not set("01ILO") & set(a + b + control)
-    assert references.normalizar(ref.lower().replace("-", " ")) == ref
+    assert referencias.normalizar(ref.lower().replace("-", " ")) == ref
 
 
 def test_el_caracter_de_control_detecta_un_error_de_tipeo():
-    ref = references.generar(2026)
+    ref = referencias.generar(2026)
     cuerpo = ref.replace("-", "")
     for i in range(4, len(cuerpo)):
-        for c in references.ALFABETO:
+        for c in referencias.ALFABETO:
             if c != cuerpo[i]:
                 alterada = cuerpo[:i] + c + cuerpo[i + 1 :]
-                assert references.normalizar(alterada) is None
+                assert referencias.normalizar(alterada) is None
     # Two neighbouring characters swapped.
     for i in range(4, len(cuerpo) - 1):
         if cuerpo[i] != cuerpo[i + 1]:
             cambiada = cuerpo[:i] + cuerpo[i + 1] + cuerpo[i] + cuerpo[i + 2 :]
-            assert references.normalizar(cambiada) is None
+            assert referencias.normalizar(cambiada) is None
 
 
 def test_consulta_correcta_muestra_la_linea_de_tiempo(client, oficinas, django_capture_on_commit_callbacks):
@@ -80,9 +80,9 @@ def test_par_equivocado_da_el_mismo_mensaje(client, oficinas, caso):
     if caso == "identificacion_ajena":
         datos = {"referencia": tramite.referencia, "identificacion": "1710034065"}
     else:
-        otra = references.generar(2026)
+        otra = referencias.generar(2026)
         while otra == tramite.referencia:
-            otra = references.generar(2026)
+            otra = referencias.generar(2026)
         datos = {"referencia": otra, "identificacion": "1714307103"}
     respuesta = client.post("/consulta/", datos)
     assert respuesta.status_code == 200

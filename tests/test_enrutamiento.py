@@ -9,8 +9,8 @@ from django.db.models import Count
 
 from tests.casos import analista_nuevo, broker_en, grupos_de_roles, tramite_nuevo
 from tramites import services
+from tramites.estados import Estado
 from tramites.models import HistorialEstado, Notificacion, Oficina, ProvinciaOficina, Tramite
-from tramites.states import Estado
 from tramites.tasks import enrutar_tramite, reencolar_ingresados
 
 
@@ -251,7 +251,7 @@ def tareas_en_proceso():
 @solo_postgres
 @pytest.mark.services
 def test_dos_enrutamientos_a_la_vez_asignan_una_sola_vez(transactional_db, tareas_en_proceso):
-    from tramites import demo
+    from tramites.management import demo
 
     grupos_de_roles()
     demo.cargar_usuarios()
@@ -279,7 +279,7 @@ def test_dos_enrutamientos_a_la_vez_asignan_una_sola_vez(transactional_db, tarea
 @solo_postgres
 @pytest.mark.services
 def test_enrutamientos_simultaneos_reparten_la_carga_por_igual(transactional_db, tareas_en_proceso):
-    from tramites import demo
+    from tramites.management import demo
 
     grupos_de_roles()
     demo.cargar_usuarios()
@@ -428,7 +428,7 @@ def test_correo_de_un_lote_con_smtp_caido_queda_fallido_y_luego_sale_una_vez(per
 @solo_postgres
 @pytest.mark.services
 def test_un_lote_salta_los_casos_que_otro_tiene_bloqueados_sin_esperarlos(transactional_db, tareas_en_proceso):
-    from tramites import demo
+    from tramites.management import demo
 
     grupos_de_roles()
     demo.cargar_usuarios()
@@ -453,7 +453,7 @@ def test_un_lote_salta_los_casos_que_otro_tiene_bloqueados_sin_esperarlos(transa
 @solo_postgres
 @pytest.mark.services
 def test_lotes_simultaneos_asignan_cada_caso_una_vez_y_reparten_por_igual(transactional_db, tareas_en_proceso):
-    from tramites import demo
+    from tramites.management import demo
     from tramites.models import EventoAuditoria
 
     grupos_de_roles()
@@ -470,9 +470,9 @@ def test_lotes_simultaneos_asignan_cada_caso_una_vez_y_reparten_por_igual(transa
         try:
             return [services.tramite_enrutar(tramite_id=t.pk, lote=7) for t in mios]
         finally:
-            from tramites import audit
+            from tramites import auditoria
 
-            audit.flush()
+            auditoria.flush()
 
     hilos = [
         threading.Thread(target=_en_hilo, args=(trabajar, resultados, errores, casos[i::6])) for i in range(6)

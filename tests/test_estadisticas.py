@@ -10,13 +10,13 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from tramites import audit, references, statistics
+from tramites import auditoria, referencias
+from tramites.cifras import estadisticas
+from tramites.cifras.views_personal import celda_segura
+from tramites.estados import Estado
 from tramites.models import EventoAuditoria, HistorialEstado, Oficina, Queja, Tramite
 from tramites.plazos import dias_habiles_entre
-from tramites.quejas import quejas_visibles
-from tramites.selectors import tramites_visibles
-from tramites.states import Estado
-from tramites.views_estadisticas import celda_segura
+from tramites.selectors import quejas_visibles, tramites_visibles
 
 EC = ZoneInfo("America/Guayaquil")
 ENERO = {"desde": "2026-01-01", "hasta": "2026-01-31"}
@@ -29,7 +29,7 @@ def en_ec(*args) -> datetime:
 def caso(provincia: str, creado_en: datetime, **campos) -> Tramite:
     oficina = Oficina.objects.get(provincias__provincia=provincia)
     return Tramite.objects.create(
-        referencia=references.generar(2026),
+        referencia=referencias.generar(2026),
         tipo_identificacion="cedula",
         identificacion="1714307103",
         nombres="Rosa",
@@ -53,7 +53,7 @@ def paso(tramite: Tramite, estado: str, momento: datetime) -> None:
 
 def queja(provincia: str, creada_en: datetime, tramite=None) -> Queja:
     return Queja.objects.create(
-        referencia=references.generar(2026, prefijo="Q-"),
+        referencia=referencias.generar(2026, prefijo="Q-"),
         nombres="Ana",
         correo="ana@example.com",
         provincia=provincia,
@@ -114,7 +114,7 @@ def enero(personal):
 
 
 def filas_por_provincia(usuario, desde=date(2026, 1, 1), hasta=date(2026, 1, 31)) -> dict:
-    filas = statistics.estadisticas(
+    filas = estadisticas.estadisticas(
         tramites=tramites_visibles(usuario=usuario),
         quejas=quejas_visibles(usuario=usuario),
         desde=desde,
@@ -196,14 +196,14 @@ def test_otros_roles_no_entran(personal, usuario):
 
 
 def test_el_periodo_por_defecto_es_el_mes_calendario_anterior():
-    assert statistics.periodo_por_defecto(date(2026, 3, 15)) == (date(2026, 2, 1), date(2026, 2, 28))
-    assert statistics.periodo_por_defecto(date(2026, 1, 1)) == (date(2025, 12, 1), date(2025, 12, 31))
+    assert estadisticas.periodo_por_defecto(date(2026, 3, 15)) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert estadisticas.periodo_por_defecto(date(2026, 1, 1)) == (date(2025, 12, 1), date(2025, 12, 31))
 
 
 @pytest.mark.django_db
 def test_la_pagina_muestra_el_periodo_y_rechaza_un_rango_al_reves(personal, enero):
     cliente = entrar("supervisor.nacional")
-    desde, hasta = statistics.periodo_por_defecto()
+    desde, hasta = estadisticas.periodo_por_defecto()
     contenido = cliente.get(reverse("personal:estadisticas")).content.decode()
     assert f'value="{desde.isoformat()}"' in contenido and f'value="{hasta.isoformat()}"' in contenido
     r = cliente.get(reverse("personal:estadisticas"), {"desde": "2026-02-01", "hasta": "2026-01-01"})
@@ -213,7 +213,7 @@ def test_la_pagina_muestra_el_periodo_y_rechaza_un_rango_al_reves(personal, ener
 @pytest.mark.django_db
 def test_exportar_csv(personal, enero):
     r = entrar("supervisor.nacional").get(reverse("personal:estadisticas_csv"), ENERO)
-    audit.flush()
+    auditoria.flush()
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     assert 'filename="estadisticas_2026-01-01_2026-01-31.csv"' in r["Content-Disposition"]
     filas = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
@@ -232,7 +232,7 @@ def test_exportar_xlsx(personal, enero):
     from openpyxl import load_workbook
 
     r = entrar("supervisor.nacional").get(reverse("personal:estadisticas_xlsx"), ENERO)
-    audit.flush()
+    auditoria.flush()
     assert r.status_code == 200
     assert r["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     hoja = load_workbook(io.BytesIO(r.content)).active

@@ -19,11 +19,12 @@ from tests.fabricas_evaluacion import (
     tramite_evaluado,
     tramite_resuelto,
 )
-from tramites import audit, services
-from tramites import evaluacion as ev
-from tramites import resoluciones as res
+from tramites import auditoria, services
+from tramites.estados import Estado
+from tramites.evaluacion import services as ev
 from tramites.models import Adjunto, Evaluacion, EventoAuditoria
-from tramites.states import Estado
+from tramites.resoluciones import services as res
+from tramites.resoluciones import verificacion
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
 
@@ -47,7 +48,7 @@ def _cliente(usuario) -> Client:
 def _get(usuario, url):
     """A staff request, then the audit events it held are written (tests run inside a transaction)."""
     r = _cliente(usuario).get(url)
-    audit.flush()
+    auditoria.flush()
     return r
 
 
@@ -144,7 +145,7 @@ def test_el_evaluador_corrige_antes_de_la_resolucion_y_no_despues(personal):
     url = reverse("personal:evaluacion_corregir", args=[tramite.referencia])
     evaluador = _cliente(personal["evaluador.pichincha"])
     r = evaluador.post(url, _formulario(porcentaje_capacidad="70", notas="Nota corregida"))
-    audit.flush()
+    auditoria.flush()
     assert r.status_code == 302
     tramite.evaluacion.refresh_from_db()
     assert tramite.evaluacion.notas == "Nota corregida"
@@ -237,7 +238,7 @@ def test_cada_registro_y_cada_cambio_queda_en_la_auditoria(personal):
     _cliente(personal["evaluador.pichincha"]).post(
         reverse("personal:evaluacion", args=[tramite.referencia]), _formulario()
     )
-    audit.flush()
+    auditoria.flush()
     evento = EventoAuditoria.objects.get(accion="evaluacion_registrada")
     assert evento.usuario == "evaluador.pichincha" and evento.tramite_id == tramite.pk
     assert NOTA_MEDICA not in str(evento.detalle)
@@ -289,7 +290,7 @@ def test_rotar_claves_vuelve_a_cifrar_todo_con_la_primera_clave(personal, settin
     informe.refresh_from_db()
     assert services.adjunto_leer(informe) == files.pdf_solicitud()
     resolucion.refresh_from_db()
-    assert res.verificar_pdf(datos=res.documento_leer(resolucion)).veredicto == res.Veredicto.AUTENTICO
+    assert verificacion.verificar_pdf(datos=res.documento_leer(resolucion)).veredicto == verificacion.Veredicto.AUTENTICO
 
 
 def test_rotar_claves_no_pisa_lo_que_no_puede_abrir(personal, settings):

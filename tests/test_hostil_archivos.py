@@ -30,10 +30,11 @@ from django.utils import timezone
 
 from tests import files
 from tests.fabricas_evaluacion import ACTIVIDADES, LIMITACIONES, tramite_en_evaluacion
-from tramites import demo, services
+from tramites import services
+from tramites.estados import Estado
+from tramites.management import demo
 from tramites.models import Adjunto, Tramite
 from tramites.roles import Rol
-from tramites.states import Estado
 
 pytestmark = [pytest.mark.django_db]
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.test_solicitud import adjuntos, datos_validos
-from tramites import demo
+from tramites.management import demo
 from tramites.models import Notificacion, Queja, Tramite
 
 SCRIPT = "<script>alert(1)</script>"
@@ -140,7 +140,7 @@ def test_observacion_hostil_del_personal_llega_escapada_al_ciudadano(
 @pytest.mark.usefixtures("certificado_demo")
 def test_resolucion_pdf_con_texto_hostil(personal):
     from tests.fabricas_evaluacion import tramite_resuelto
-    from tramites import resoluciones as res
+    from tramites.resoluciones import services as res
 
     _tramite, resolucion = tramite_resuelto(personal, condiciones=f"{SCRIPT} {FORMULA}")
     texto = _texto_pdf(res.documento_leer(resolucion))
@@ -148,7 +148,7 @@ def test_resolucion_pdf_con_texto_hostil(personal):
 
 
 def test_queja_hostil_se_muestra_escapada_al_personal(oficinas, personal, django_capture_on_commit_callbacks):
-    from tramites.forms_quejas import marca_tiempo
+    from tramites.quejas.forms import marca_tiempo
 
     ciudadano = Client()
     with django_capture_on_commit_callbacks(execute=True):
@@ -186,7 +186,7 @@ def test_queja_hostil_se_muestra_escapada_al_personal(oficinas, personal, django
 
 @pytest.mark.parametrize("valor", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", FORMULA])
 def test_celda_segura_neutraliza_formulas(valor):
-    from tramites.views_estadisticas import celda_segura
+    from tramites.cifras.views_personal import celda_segura
 
     assert celda_segura(valor).startswith("'")
     assert celda_segura("Pichincha") == "Pichincha"

@@ -9,7 +9,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from tramites.models import Notificacion
-from tramites.notifications import notificar
+from tramites.notificaciones import notificar
 from tramites.tasks import enviar_notificacion, reintentar_notificaciones
 
 

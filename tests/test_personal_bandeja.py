@@ -13,9 +13,9 @@ from django.utils import timezone
 from tests.casos import tramite_nuevo
 from tests.personal_ayudas import cliente
 from tramites import selectors
+from tramites.estados import Estado
 from tramites.models import Oficina, Tramite
 from tramites.plazos import sumar_dias_habiles
-from tramites.states import Estado
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tramites import demo
+from tramites.management import demo
 from tramites.models import EventoAuditoria
 
 LOGIN = "/personal/login/"

@@ -12,10 +12,10 @@ from django.utils import timezone
 from tests import files
 from tests.personal_ayudas import archivo, cliente, crear_tramite, en_estado
 from tramites import services
+from tramites.estados import Estado
 from tramites.models import Adjunto, HistorialEstado, Notificacion, Observacion
 from tramites.plazos import sumar_dias_habiles
 from tramites.services import TransicionNoPermitida
-from tramites.states import Estado
 
 
 @pytest.fixture(autouse=True)

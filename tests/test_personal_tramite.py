@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests import files
 from tests.personal_ayudas import cliente, crear_tramite
-from tramites import audit
+from tramites import auditoria
 from tramites.models import Adjunto, EventoAuditoria
 
 
@@ -114,13 +114,13 @@ def test_una_fila_de_auditoria_sobrevive_a_la_transaccion_revertida(personal):
     tramite = crear_tramite(provincia="17")
     with pytest.raises(RuntimeError):
         with transaction.atomic():
-            audit.registrar(
+            auditoria.registrar(
                 "ver_tramite", usuario=personal["analista.pichincha"], tramite=tramite, objeto="x"
             )
             tramite.nombres = "Cambio que se revierte"
             tramite.save()
             raise RuntimeError("falla después de auditar")
-    audit.flush()
+    auditoria.flush()
     tramite.refresh_from_db()
     assert tramite.nombres != "Cambio que se revierte"
     assert (
@@ -131,14 +131,14 @@ def test_una_fila_de_auditoria_sobrevive_a_la_transaccion_revertida(personal):
 def test_un_cambio_de_estado_revertido_deja_su_intento_en_la_auditoria(personal):
     """A failure after tramite_transition rolls the state back, not the audit row of the attempt."""
     from tramites import services
-    from tramites.states import Estado
+    from tramites.estados import Estado
 
     tramite = crear_tramite(provincia="17")
     with pytest.raises(RuntimeError):
         with transaction.atomic():
             services.tramite_tomar(tramite=tramite, usuario=personal["analista.pichincha"])
             raise RuntimeError
-    audit.flush()
+    auditoria.flush()
     tramite.refresh_from_db()
     assert tramite.estado == Estado.ASIGNADO
     assert EventoAuditoria.objects.filter(
@@ -164,7 +164,7 @@ def test_reasignacion_queda_en_la_auditoria(personal):
     tramite = crear_tramite(provincia="17")
     nuevo = analista_nuevo("analista.tres", director.perfil.oficina)
     services.tramite_reasignar(tramite=tramite, usuario=director, analista=nuevo)
-    audit.flush()  # outside a request, the caller flushes (the middleware does it for views)
+    auditoria.flush()  # outside a request, the caller flushes (the middleware does it for views)
     fila = EventoAuditoria.objects.get(accion="reasignacion", tramite_id=tramite.pk)
     assert fila.detalle == {"de": "analista.pichincha", "a": "analista.tres"}
     assert fila.usuario == "director.pichincha"

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 
 from tests import files
 from tests.personal_ayudas import archivo, cliente
+from tramites.estados import Estado
 from tramites.identificacion import validar_quipux
 from tramites.models import Adjunto, Tramite
-from tramites.states import Estado
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,9 @@ from django.core import mail
 
 from tests.casos import tramite_nuevo
 from tramites import services
+from tramites.estados import Estado
 from tramites.models import HistorialEstado, Notificacion, Observacion, ProvinciaOficina
 from tramites.plazos import dias_habiles_entre, es_habil, sumar_dias_habiles
-from tramites.states import Estado
 from tramites.tasks import alertar_plazos, vencer_observaciones
 
 EC = ZoneInfo("America/Guayaquil")

@@ -7,11 +7,11 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tramites import audit, references
-from tramites.forms_quejas import marca_tiempo
+from tramites import auditoria, referencias
+from tramites.estados import Estado
 from tramites.models import EventoAuditoria, Notificacion, Oficina, Queja, Tramite
-from tramites.quejas import quejas_visibles
-from tramites.states import Estado
+from tramites.quejas.forms import marca_tiempo
+from tramites.selectors import quejas_visibles
 
 URL = "/quejas/nueva/"
 
@@ -34,7 +34,7 @@ def datos(**cambios) -> dict:
 def caso(provincia: str = "17", **campos) -> Tramite:
     oficina = Oficina.objects.get(provincias__provincia=provincia)
     return Tramite.objects.create(
-        referencia=references.generar(2026),
+        referencia=referencias.generar(2026),
         tipo_identificacion="cedula",
         identificacion="1714307103",
         nombres="Rosa",
@@ -80,12 +80,12 @@ def test_una_queja_recibe_referencia_acuse_por_correo_y_queda_en_auditoria(
     cliente = Client()
     with django_capture_on_commit_callbacks(execute=True):
         respuesta = cliente.post(URL, datos())
-    audit.flush()
+    auditoria.flush()
     queja = Queja.objects.get()
     assert respuesta.status_code == 302
     assert respuesta["Location"] == reverse("publico:queja_enviada", args=[queja.referencia])
     assert queja.referencia.startswith("Q-2026-") or queja.referencia.startswith("Q-")
-    assert references.normalizar(queja.referencia, prefijo="Q-") == queja.referencia
+    assert referencias.normalizar(queja.referencia, prefijo="Q-") == queja.referencia
     assert queja.nombres == "María José Quispe"
     assert queja.telefono == "+593987654321"
     assert queja.estado == Queja.EstadoQueja.RECIBIDA and queja.tramite is None
@@ -95,7 +95,7 @@ def test_una_queja_recibe_referencia_acuse_por_correo_y_queda_en_auditoria(
     assert mail.outbox[0].to == ["maria@example.com"]
     assert queja.referencia in mail.outbox[0].subject and queja.referencia in mail.outbox[0].body
     assert Notificacion.objects.get(queja=queja).estado == Notificacion.EstadoEnvio.ENVIADO
-    audit.flush()  # the test's own transaction keeps the middleware from writing the held events
+    auditoria.flush()  # the test's own transaction keeps the middleware from writing the held events
     assert EventoAuditoria.objects.filter(accion="queja_recibida", objeto=queja.referencia).exists()
     # Another browser cannot open the receipt page.
     assert Client().get(respuesta["Location"]).status_code == 404
@@ -111,7 +111,7 @@ def test_la_referencia_del_tramite_se_comprueba_y_vincula(oficinas):
     # A malformed reference and an unknown (well-formed) one are refused with a plain message.
     r = cliente.post(URL, datos(referencia_tramite="2026-AAAA-BBBB-Z"))
     assert "La referencia no es válida" in r.content.decode()
-    otra = references.generar(2026)
+    otra = referencias.generar(2026)
     r = cliente.post(URL, datos(referencia_tramite=otra))
     assert "No encontramos un trámite con esa referencia" in r.content.decode()
     assert Queja.objects.count() == 1
@@ -158,7 +158,7 @@ def quejas(personal):
     guayas = caso("09")
     return {
         "pichincha": Queja.objects.create(
-            referencia=references.generar(2026, prefijo="Q-"),
+            referencia=referencias.generar(2026, prefijo="Q-"),
             nombres="A",
             correo="a@example.com",
             provincia="17",
@@ -166,7 +166,7 @@ def quejas(personal):
             tramite=pichincha,
         ),
         "guayas": Queja.objects.create(
-            referencia=references.generar(2026, prefijo="Q-"),
+            referencia=referencias.generar(2026, prefijo="Q-"),
             nombres="B",
             correo="b@example.com",
             provincia="09",
@@ -174,7 +174,7 @@ def quejas(personal):
             tramite=guayas,
         ),
         "suelta": Queja.objects.create(
-            referencia=references.generar(2026, prefijo="Q-"),
+            referencia=referencias.generar(2026, prefijo="Q-"),
             nombres="C",
             correo="c@example.com",
             provincia="17",
@@ -221,7 +221,7 @@ def test_recibida_en_proceso_respondida_con_correo_y_auditoria(
     assert q.estado == Queja.EstadoQueja.RECIBIDA
 
     cliente.post(reverse("personal:queja_tomar", args=[q.referencia]))
-    audit.flush()  # the test's own transaction keeps the middleware from writing the held events
+    auditoria.flush()  # the test's own transaction keeps the middleware from writing the held events
     q.refresh_from_db()
     assert q.estado == Queja.EstadoQueja.EN_PROCESO
     r = cliente.post(reverse("personal:queja_responder", args=[q.referencia]), {"respuesta": ""})
@@ -229,7 +229,7 @@ def test_recibida_en_proceso_respondida_con_correo_y_auditoria(
     texto = "Revisamos su caso: la oficina le llamará esta semana."
     with django_capture_on_commit_callbacks(execute=True):
         r = cliente.post(reverse("personal:queja_responder", args=[q.referencia]), {"respuesta": texto})
-    audit.flush()
+    auditoria.flush()
     assert r.status_code == 302
     q.refresh_from_db()
     assert q.estado == Queja.EstadoQueja.RESPONDIDA and q.respuesta == texto and q.respondida_en

@@ -21,10 +21,10 @@ from tests.fabricas_evaluacion import (
     tramite_evaluado,
     tramite_resuelto,
 )
-from tramites import audit, firma
-from tramites import resoluciones as res
+from tramites import auditoria, firma
+from tramites.estados import Estado
 from tramites.models import ConfiguracionDocumento, EventoAuditoria, Resolucion, SecuenciaResolucion
-from tramites.states import Estado
+from tramites.resoluciones import services as res
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
 
@@ -78,7 +78,7 @@ def test_el_formulario_propone_la_conclusion_del_evaluador_y_el_director_decide(
     assert tramite.estado == Estado.RESUELTO and tramite.resultado == "favorable"
     assert tramite.finalizado_en is not None
     assert tramite.resoluciones.get().decision == "favorable"
-    audit.flush()
+    auditoria.flush()
     assert EventoAuditoria.objects.filter(
         accion="resolucion_emitida", usuario="director.pichincha", tramite_id=tramite.pk
     ).exists()
@@ -199,7 +199,7 @@ def test_emisores_concurrentes_no_duplican_ni_dejan_huecos():
         pytest.skip("La concurrencia real de bloqueos de fila se prueba en PostgreSQL.")
     from django.contrib.auth.models import Group
 
-    from tramites import demo
+    from tramites.management import demo
     from tramites.roles import Rol
 
     for rol in Rol:
@@ -295,7 +295,7 @@ def test_corregir_revoca_con_motivo_y_emite_otra_que_la_reemplaza(
     assert tramite.resultado == "desfavorable" and tramite.estado == Estado.RESUELTO
     assert anterior.numero in " ".join(_texto(res.documento_leer(nueva)).split())
     assert any(nueva.numero in m.body and anterior.numero in m.body for m in mail.outbox)
-    audit.flush()
+    auditoria.flush()
     assert EventoAuditoria.objects.filter(
         accion="resolucion_revocada",
         objeto=anterior.numero,
@@ -327,7 +327,7 @@ def test_el_personal_descarga_el_pdf_y_queda_auditado(personal):
     r = _cliente(personal["ventanilla.pichincha"]).get(url)
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert hashlib.sha256(r.content).hexdigest() == resolucion.sha256
-    audit.flush()
+    auditoria.flush()
     assert EventoAuditoria.objects.filter(
         accion="resolucion_descargada", usuario="ventanilla.pichincha", objeto=resolucion.numero
     ).exists()
@@ -350,5 +350,5 @@ def test_el_ciudadano_descarga_su_resolucion_en_la_consulta(personal):
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert hashlib.sha256(r.content).hexdigest() == resolucion.sha256
     assert "no-store" in r["Cache-Control"]
-    audit.flush()
+    auditoria.flush()
     assert EventoAuditoria.objects.filter(accion="resolucion_descargada", detalle__canal="consulta").exists()

@@ -11,7 +11,9 @@ from django.utils import timezone
 from tests.conftest import archivos_en_disco
 from tests.fabricas_evaluacion import NOTA_MEDICA, tramite_resuelto
 from tests.personal_ayudas import crear_tramite
-from tramites import retencion, services
+from tramites import services, tasks
+from tramites.datos_personales import retencion
+from tramites.estados import Estado
 from tramites.models import (
     Adjunto,
     Evaluacion,
@@ -22,7 +24,6 @@ from tramites.models import (
     Resolucion,
     Tramite,
 )
-from tramites.states import Estado
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
 
@@ -242,4 +243,4 @@ def test_la_tarea_periodica_esta_registrada_y_programada(settings):
     assert "tramites.retencion.purgar_datos_vencidos" in programadas
     app.loader.import_default_modules()
     assert "tramites.retencion.purgar_datos_vencidos" in app.tasks
-    assert retencion.purgar_datos_vencidos.delay().get()["simulacion"] is False
+    assert tasks.purgar_datos_vencidos.delay().get()["simulacion"] is False

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver
 
 from tests.fabricas_evaluacion import tramite_resuelto
-from tramites import audit
+from tramites import auditoria
 
 RAIZ = Path(__file__).resolve().parent.parent
 PLANTILLAS = RAIZ / "templates"
@@ -157,7 +157,7 @@ def mundo(personal, django_capture_on_commit_callbacks, client, certificado_demo
         tramite=resuelto,
         texto="Nadie me responde.",
     )
-    audit.flush()
+    auditoria.flush()
     return {
         "resuelto": resuelto,
         "resolucion": resolucion,
@@ -203,7 +203,7 @@ def test_paginas_del_personal(mundo, personal, usuario):
         datos = dict(valores, referencia=mundo["queja"].referencia) if ruta.startswith("quejas/") else valores
         url = "/personal/" + _rellenar(ruta, datos)
         respuesta = cliente.get(url)
-        audit.flush()
+        auditoria.flush()
         revisar(respuesta, url)
         vistas += respuesta.status_code == 200
     assert vistas >= 6

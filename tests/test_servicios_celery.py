@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from tests.casos import broker_en, grupos_de_roles, tramite_nuevo
 from tramites import services
+from tramites.estados import Estado
 from tramites.models import HistorialEstado, Notificacion, Tramite
-from tramites.states import Estado
 from tramites.tasks import (
     enrutar_tramite,
     enviar_notificacion,
@@ -154,7 +154,7 @@ def worker(broker, tmp_path):
 
 @pytest.fixture
 def demo_usuarios(transactional_db):
-    from tramites import demo
+    from tramites.management import demo
 
     grupos_de_roles()
     demo.cargar_usuarios()

@@ -10,8 +10,8 @@ from pypdf import PdfReader
 
 from tests import files
 from tests.conftest import archivos_en_disco
+from tramites.estados import Estado
 from tramites.models import Adjunto, HistorialEstado, Tramite
-from tramites.states import Estado
 
 URL = "/solicitud/"
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from tests.fabricas_evaluacion import LIMITACIONES, NOTA_MEDICA, tramite_resuelto
 from tests.personal_ayudas import crear_tramite
-from tramites import audit, services
-from tramites.forms_quejas import marca_tiempo
+from tramites import auditoria, services
 from tramites.models import EventoAuditoria, Queja
+from tramites.quejas.forms import marca_tiempo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
 URL = "/personal/titular/"
@@ -21,13 +21,13 @@ URL = "/personal/titular/"
 @pytest.fixture(autouse=True)
 def _hash_rapido(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    audit._pendientes.set(None)  # nothing held over from another test
+    auditoria._pendientes.set(None)  # nothing held over from another test
 
 
 def _post(cliente, datos: dict):
     # A test runs inside a transaction, so the audit events of the request are held: write them.
     r = cliente.post(URL, datos)
-    audit.flush()
+    auditoria.flush()
     return r
 
 

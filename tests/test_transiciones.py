@@ -7,10 +7,10 @@ from django.urls import reverse
 from tests.casos import tramite_nuevo
 from tests.personal_ayudas import cliente, crear_tramite, en_estado
 from tramites import services
+from tramites.estados import TRANSICIONES, Estado
 from tramites.models import HistorialEstado, Tramite
 from tramites.roles import CIUDADANO, SISTEMA, Rol
 from tramites.services import TransicionNoPermitida
-from tramites.states import TRANSICIONES, Estado
 
 
 @pytest.fixture(autouse=True)

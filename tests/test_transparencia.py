@@ -14,10 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tramites import references, services, statistics
+from tramites import referencias, services
+from tramites.cifras import transparencia
+from tramites.estados import Estado
 from tramites.models import CifraMensualHistorica, EventoAuditoria, Queja, Tramite
 from tramites.roles import Rol
-from tramites.states import Estado
 
 EC = ZoneInfo("America/Guayaquil")
 SEMILLA = Path(__file__).resolve().parent.parent / "data" / "transparencia_2024_2025.csv"
@@ -37,7 +38,7 @@ def filas_de_la_hoja() -> list[list[str]]:
 
 def tramite(**campos) -> Tramite:
     datos = {
-        "referencia": references.generar(2026),
+        "referencia": referencias.generar(2026),
         "tipo_identificacion": "cedula",
         "identificacion": "1714307103",
         "nombres": "Rosa",
@@ -52,7 +53,7 @@ def tramite(**campos) -> Tramite:
 
 def queja(creada_en: datetime, **campos) -> Queja:
     datos = {
-        "referencia": references.generar(2026, prefijo="Q-"),
+        "referencia": referencias.generar(2026, prefijo="Q-"),
         "nombres": "Rosa Guamán",
         "correo": "rosa@example.com",
         "provincia": "17",
@@ -89,7 +90,7 @@ def test_un_caso_resuelto_a_las_2330_del_ultimo_dia_cuenta_en_ese_mes(personal):
         )
     caso.refresh_from_db()
     assert caso.finalizado_en == momento
-    cifras = statistics.cifras_calculadas([(2026, 1), (2026, 2)])
+    cifras = transparencia.cifras_calculadas([(2026, 1), (2026, 2)])
     assert cifras[(2026, 1)] == (0, 1)
     assert cifras[(2026, 2)] == (0, 0)
 
@@ -105,14 +106,14 @@ def test_quejas_y_atenciones_por_mes_en_hora_de_ecuador():
     # An archived case is not an attention (no final answer), nor is an open one.
     tramite(estado=Estado.ARCHIVADO)
     tramite(estado=Estado.EN_REVISION)
-    cifras = statistics.cifras_calculadas([(2026, 2), (2026, 3), (2026, 4)])
+    cifras = transparencia.cifras_calculadas([(2026, 2), (2026, 3), (2026, 4)])
     assert cifras == {(2026, 2): (1, 0), (2026, 3): (1, 1), (2026, 4): (0, 1)}
 
 
 @pytest.mark.django_db
 def test_sin_cifras_importadas_la_tabla_va_del_primer_mes_con_datos_al_actual():
     queja(datetime(2026, 9, 15, 10, 0, tzinfo=EC))
-    filas = statistics.tabla_transparencia(hoy=date(2026, 11, 25))
+    filas = transparencia.tabla_transparencia(hoy=date(2026, 11, 25))
     assert [(f.anio, f.mes_2d, f.quejas, f.atenciones) for f in filas] == [
         (2026, "11", 0, 0),
         (2026, "10", 0, 0),
@@ -126,7 +127,7 @@ def test_sin_cifras_importadas_la_tabla_va_del_primer_mes_con_datos_al_actual():
 @pytest.mark.django_db
 def test_el_csv_del_repositorio_tiene_las_filas_de_la_hoja_incluido_enero_2024():
     filas = [f for f in csv.reader(io.StringIO(SEMILLA.read_text(encoding="utf-8")))]
-    assert filas[0] == statistics.COLUMNAS
+    assert filas[0] == transparencia.COLUMNAS
     assert filas[1:] == filas_de_la_hoja()
     assert ["2024", "01", "0", "0"] in filas[1:] and len(filas) == 25
 
@@ -156,8 +157,8 @@ def test_importar_es_idempotente(tmp_path):
 
 @pytest.mark.django_db
 def test_reimportar_un_mes_corrige_su_cifra(tmp_path):
-    statistics.importar_csv(f"{CABECERA}\n2025,03,0,3\n".encode())
-    statistics.importar_csv(f"{CABECERA}\n2025,03,1,4\n".encode())
+    transparencia.importar_csv(f"{CABECERA}\n2025,03,0,3\n".encode())
+    transparencia.importar_csv(f"{CABECERA}\n2025,03,1,4\n".encode())
     assert CifraMensualHistorica.objects.values_list("quejas", "atenciones").get(anio=2025, mes=3) == (1, 4)
 
 
@@ -172,7 +173,7 @@ def test_reimportar_un_mes_corrige_su_cifra(tmp_path):
     ids=["tabulador", "punto-y-coma-con-BOM", "coma-con-BOM-y-linea-vacia"],
 )
 def test_acepta_coma_punto_y_coma_o_tabulador(contenido):
-    assert statistics.importar_csv(contenido.encode("utf-8")) == (2, 0)
+    assert transparencia.importar_csv(contenido.encode("utf-8")) == (2, 0)
     assert CifraMensualHistorica.objects.values_list("quejas", "atenciones").get(anio=2024, mes=10) == (
         0,
         179,
@@ -210,8 +211,8 @@ def test_un_archivo_con_una_fila_mala_se_rechaza_entero(tmp_path, contenido, men
 
 @pytest.mark.django_db
 def test_un_archivo_que_no_es_utf8_se_rechaza():
-    with pytest.raises(statistics.ErrorImportacion, match="UTF-8"):
-        statistics.importar_csv(f"{CABECERA}\n2025,01,0,0\n".encode("latin-1"))
+    with pytest.raises(transparencia.ErrorImportacion, match="UTF-8"):
+        transparencia.importar_csv(f"{CABECERA}\n2025,01,0,0\n".encode("latin-1"))
     assert not CifraMensualHistorica.objects.exists()
 
 
@@ -228,7 +229,7 @@ def test_cargar_demo_carga_la_semilla():
 
 @pytest.mark.django_db
 def test_la_tabla_publica_muestra_las_cifras_de_la_hoja_digito_a_digito():
-    statistics.importar_csv_semilla()
+    transparencia.importar_csv_semilla()
     respuesta = Client().get(reverse("publico:transparencia"))
     assert respuesta.status_code == 200
     contenido = respuesta.content.decode()
@@ -250,13 +251,13 @@ def test_la_tabla_publica_muestra_las_cifras_de_la_hoja_digito_a_digito():
 
 @pytest.mark.django_db
 def test_un_mes_importado_se_muestra_en_vez_del_calculado():
-    statistics.importar_csv_semilla()
+    transparencia.importar_csv_semilla()
     # System data inside an imported month does not change the published figure.
     queja(datetime(2025, 3, 10, 9, 0, tzinfo=EC))
     tramite(estado=Estado.RESUELTO, finalizado_en=datetime(2025, 3, 12, 9, 0, tzinfo=EC))
     # ...but a month after the imported ones is computed.
     queja(datetime(2026, 1, 5, 9, 0, tzinfo=EC))
-    filas = {(f.anio, f.mes): f for f in statistics.tabla_transparencia(hoy=date(2026, 2, 10))}
+    filas = {(f.anio, f.mes): f for f in transparencia.tabla_transparencia(hoy=date(2026, 2, 10))}
     assert (filas[(2025, 3)].quejas, filas[(2025, 3)].atenciones, filas[(2025, 3)].importada) == (0, 3, True)
     assert (filas[(2026, 1)].quejas, filas[(2026, 1)].importada) == (1, False)
     assert max(filas) == (2026, 2)
@@ -264,7 +265,7 @@ def test_un_mes_importado_se_muestra_en_vez_del_calculado():
 
 @pytest.mark.django_db
 def test_el_csv_publico_tiene_las_mismas_columnas_y_filas():
-    statistics.importar_csv_semilla()
+    transparencia.importar_csv_semilla()
     cliente = Client()
     pagina = tabla_html(cliente.get(reverse("publico:transparencia")).content.decode())
     respuesta = cliente.get(reverse("publico:transparencia_csv"))
@@ -275,12 +276,12 @@ def test_el_csv_publico_tiene_las_mismas_columnas_y_filas():
     assert filas[0] == ["Año", "Mes", "Volumen de Quejas", "Volumen de Atenciones"]
     assert filas[1:] == pagina
     # The download can be imported back as it is.
-    assert statistics.importar_csv(respuesta.content)[0] == len(pagina) - 24
+    assert transparencia.importar_csv(respuesta.content)[0] == len(pagina) - 24
 
 
 @pytest.mark.django_db
 def test_el_grafico_es_svg_accesible_de_24_meses_sin_estilos_en_linea():
-    statistics.importar_csv_semilla()
+    transparencia.importar_csv_semilla()
     contenido = Client().get(reverse("publico:transparencia")).content.decode()
     svg = re.search(r"<svg.*?</svg>", contenido, re.S).group(0)
     assert 'role="img"' in svg and 'aria-labelledby="grafico-titulo grafico-desc"' in svg
@@ -292,12 +293,12 @@ def test_el_grafico_es_svg_accesible_de_24_meses_sin_estilos_en_linea():
 
 @pytest.mark.django_db
 def test_la_tabla_publica_sale_de_la_cache_y_una_importacion_la_renueva(django_assert_num_queries):
-    statistics.importar_csv_semilla()
-    primera = statistics.tabla_transparencia_en_cache()
+    transparencia.importar_csv_semilla()
+    primera = transparencia.tabla_transparencia_en_cache()
     with django_assert_num_queries(0):
-        assert statistics.tabla_transparencia_en_cache() == primera
-    statistics.importar_csv(f"{CABECERA}\n2024,10,5,180\n".encode())
-    fila = next(f for f in statistics.tabla_transparencia_en_cache() if (f.anio, f.mes) == (2024, 10))
+        assert transparencia.tabla_transparencia_en_cache() == primera
+    transparencia.importar_csv(f"{CABECERA}\n2024,10,5,180\n".encode())
+    fila = next(f for f in transparencia.tabla_transparencia_en_cache() if (f.anio, f.mes) == (2024, 10))
     assert (fila.quejas, fila.atenciones) == (5, 180)
 
 
@@ -306,32 +307,32 @@ def test_un_mes_cerrado_se_cuenta_una_vez_y_el_mes_en_curso_siempre():
     hoy = date(2026, 3, 10)
     queja(datetime(2026, 1, 20, 9, 0, tzinfo=EC))
     queja(datetime(2026, 3, 2, 9, 0, tzinfo=EC))
-    filas = {(f.anio, f.mes): f.quejas for f in statistics.tabla_transparencia(hoy=hoy)}
+    filas = {(f.anio, f.mes): f.quejas for f in transparencia.tabla_transparencia(hoy=hoy)}
     assert filas == {(2026, 3): 1, (2026, 2): 0, (2026, 1): 1}
     # A complaint filed now appears on the next rebuild; closed months come from their cache.
     queja(datetime(2026, 3, 9, 9, 0, tzinfo=EC))
     # (A row written straight into a closed month, which the application never does, is not recounted.)
     queja(datetime(2026, 1, 25, 9, 0, tzinfo=EC))
-    filas = {(f.anio, f.mes): f.quejas for f in statistics.tabla_transparencia(hoy=hoy)}
+    filas = {(f.anio, f.mes): f.quejas for f in transparencia.tabla_transparencia(hoy=hoy)}
     assert filas[(2026, 3)] == 2 and filas[(2026, 1)] == 1
 
 
 @pytest.mark.django_db
 def test_una_importacion_se_ve_enseguida_en_la_pagina_publica():
-    statistics.importar_csv_semilla()
+    transparencia.importar_csv_semilla()
     cliente = Client()
     antes = tabla_html(cliente.get(reverse("publico:transparencia")).content.decode())
     assert ["2024", "10", "0", "179"] in antes
-    statistics.importar_csv(f"{CABECERA}\n2024,10,5,180\n".encode())
+    transparencia.importar_csv(f"{CABECERA}\n2024,10,5,180\n".encode())
     despues = tabla_html(cliente.get(reverse("publico:transparencia")).content.decode())
     assert ["2024", "10", "5", "180"] in despues and ["2024", "10", "0", "179"] not in despues
 
 
 def test_las_lineas_del_grafico_llevan_su_valor_exacto():
     filas = [
-        statistics.FilaTransparencia(2024, m, 0, a, True) for m, a in [(12, 0), (11, 2), (10, 179), (9, 2)]
+        transparencia.FilaTransparencia(2024, m, 0, a, True) for m, a in [(12, 0), (11, 2), (10, 179), (9, 2)]
     ]
-    g = statistics.grafico(filas)
+    g = transparencia.grafico(filas)
     assert [m["valor"] for m in g["marcas"]] == [0, 50, 100, 150, 200]
     alto_area = g["base_y"] - g["marcas"][-1]["y"]
     for marca in g["marcas"]:

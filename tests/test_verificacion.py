@@ -8,8 +8,9 @@ from django.urls import reverse
 from tests import files
 from tests.fabricas_evaluacion import ACTIVIDADES, LIMITACIONES, NOTA_MEDICA, RESTRICCIONES, tramite_resuelto
 from tramites import firma
-from tramites import resoluciones as res
 from tramites.models import Verificacion
+from tramites.resoluciones import services as res
+from tramites.resoluciones import verificacion
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
 
@@ -119,8 +120,8 @@ def test_el_pdf_original_es_autentico_y_sin_alteraciones(resuelto):
 def test_un_pdf_con_un_byte_cambiado_es_alterado(resuelto):
     _tramite, resolucion = resuelto
     alterado = _un_byte_cambiado(res.documento_leer(resolucion))
-    resultado = res.verificar_pdf(datos=alterado)
-    assert resultado.veredicto == res.Veredicto.ALTERADO
+    resultado = verificacion.verificar_pdf(datos=alterado)
+    assert resultado.veredicto == verificacion.Veredicto.ALTERADO
     assert resultado.firma.signed and resultado.firma.altered
     html = _subir(Client(), alterado).content.decode()
     assert "ALTERADO" in html and "Auténtico" not in html
@@ -161,7 +162,7 @@ def test_la_firma_se_valida_una_vez_por_documento(resuelto, monkeypatch):
         firma, "validate_pdf_signature", lambda *a, **k: llamadas.append(1) or original(*a, **k)
     )
     for _ in range(3):
-        assert res.verificar_pdf(datos=pdf).veredicto == res.Veredicto.AUTENTICO
+        assert verificacion.verificar_pdf(datos=pdf).veredicto == verificacion.Veredicto.AUTENTICO
     assert llamadas == []  # validated (and cached) when issued
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import references
+from . import referencias
 from .identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero
 from .models import Adjunto, Tramite
 from .provincias import PROVINCIA_CHOICES
@@ -229,7 +229,7 @@ class ConsultaForm(forms.Form):
     )
 
     def clean_referencia(self) -> str:
-        normalizada = references.normalizar(self.cleaned_data["referencia"])
+        normalizada = referencias.normalizar(self.cleaned_data["referencia"])
         if normalizada is None:
             raise ValidationError(
                 _(

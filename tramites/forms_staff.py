@@ -7,12 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .estados import Estado
 from .forms import ArchivosRetenidosMixin, DatosSolicitanteMixin, _campos_solicitante
 from .identificacion import validar_quipux
 from .models import Adjunto, Tramite
 from .provincias import PROVINCIA_CHOICES
 from .selectors import ESTADO_TODOS, PLAZO_EN_RIESGO, PLAZO_VENCIDOS
-from .states import Estado
 from .validators import AdjuntoField, error_tamano
 
 # --- login ---------------------------------------------------------------------------------------

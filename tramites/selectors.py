@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 
-from .models import Tramite
+from .models import Queja, Tramite
 from .roles import Rol
 
 
@@ -66,10 +66,10 @@ def _ultimo_dia_habil(hoy):
 
 
 def _filtro_busqueda(q: str) -> Q:
-    from . import references
+    from . import referencias
 
     texto = " ".join(q.split())
-    referencia = references.normalizar(texto)
+    referencia = referencias.normalizar(texto)
     if referencia:
         return Q(referencia=referencia)
     compacto = texto.replace(" ", "").replace("-", "").upper()
@@ -102,8 +102,8 @@ def tramites_bandeja(
     """
     from django.utils import timezone
 
+    from .estados import ABIERTOS, RELOJ_DETENIDO
     from .plazos import sumar_dias_habiles
-    from .states import ABIERTOS, RELOJ_DETENIDO
 
     qs = tramites_visibles(usuario=usuario)
     if estado == ESTADO_TODOS:
@@ -130,8 +130,8 @@ def tramites_bandeja(
     # The date each observed case was observed, so that the page's paused clocks cost no query per row.
     from django.db.models import OuterRef, Subquery
 
+    from .estados import Estado
     from .models import HistorialEstado
-    from .states import Estado
 
     observado = HistorialEstado.objects.filter(tramite=OuterRef("pk"), estado_nuevo=Estado.OBSERVADO)
     qs = qs.annotate(observado_en=Subquery(observado.order_by("-creado_en", "-id").values("creado_en")[:1]))
@@ -197,3 +197,22 @@ def auditoria_de_tramite(*, tramite: Tramite):
     from .models import EventoAuditoria
 
     return EventoAuditoria.objects.filter(tramite_id=tramite.pk).order_by("-creado_en", "-id")
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def quejas_visibles(*, usuario):
+    """The ONE scoped query for complaints. The national supervisor sees all; an office's directors
+    and analysts see the complaints linked to a case their office sees (selectors.tramites_visibles).
+    Complaints not linked to any case are handled nationally."""
+    from .roles import Rol
+    from .selectors import roles_de, tramites_visibles
+
+    roles = roles_de(usuario)
+    base = Queja.objects.select_related("tramite", "tramite__oficina")
+    if Rol.SUPERVISOR in roles:
+        return base
+    if not roles & {Rol.DIRECTOR, Rol.ANALISTA}:
+        return base.none()
+    return base.filter(tramite__in=tramites_visibles(usuario=usuario).values("pk"))

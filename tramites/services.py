@@ -11,13 +11,13 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, references
+from . import auditoria, referencias
 from .crypto import encrypt_bytes
+from .estados import ABIERTOS, FINALES, Estado, transicion
 from .models import Adjunto, HistorialEstado, Observacion, Oficina, ProvinciaOficina, Tramite
-from .notifications import notificar, notificar_varias, renderizar
+from .notificaciones import notificar, notificar_varias, renderizar
 from .plazos import dias_habiles_entre, sumar_dias_habiles
 from .roles import SISTEMA, Rol
-from .states import ABIERTOS, FINALES, Estado, transicion
 from .validators import ArchivoValidado
 
 logger = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ def _tramite_crear(*, datos, adjuntos, nuevos, canal, usuario) -> Tramite:
             **datos,
         )
         for _intento in range(6):
-            tramite.referencia = references.generar(timezone.localtime(ahora).year)
+            tramite.referencia = referencias.generar(timezone.localtime(ahora).year)
             # The confirmation e-mail is written before the insert, so the case is saved with it.
             asunto = _("Solicitud de reinserción laboral recibida: %(ref)s") % {"ref": tramite.referencia}
             tramite.correo_confirmacion = renderizar(
@@ -197,7 +197,7 @@ def _tramite_crear(*, datos, adjuntos, nuevos, canal, usuario) -> Tramite:
             destinatario=tramite.correo, asunto=asunto, texto=tramite.correo_confirmacion, tramite=tramite
         )
         if usuario is not None:
-            audit.registrar("tramite_registrado", usuario=usuario, tramite=tramite, objeto=tramite.referencia)
+            auditoria.registrar("tramite_registrado", usuario=usuario, tramite=tramite, objeto=tramite.referencia)
 
         _conteos_invalidar()  # the national view counts the new case
 
@@ -231,7 +231,7 @@ def _cambio_registrar(
 ) -> HistorialEstado:
     """The audit event of a change of state (written now, or after the transaction) and its history
     row, returned unsaved so that a batch inserts all of them at once."""
-    audit.registrar(
+    auditoria.registrar(
         "cambio_estado",
         usuario=usuario,
         tramite=actual,
@@ -764,7 +764,7 @@ def tramite_reasignar(*, tramite: Tramite, usuario, analista) -> Tramite:
             nota=_("Reasignado al analista %(nombre)s") % {"nombre": nombre},
             visible_ciudadano=False,
         )
-        audit.registrar(
+        auditoria.registrar(
             "reasignacion",
             usuario=usuario,
             tramite=actual,
@@ -784,7 +784,7 @@ def plazos_alertar(*, hoy=None) -> int:
     office and day, even if the task runs twice. Returns the number of e-mails queued."""
     from itertools import groupby
 
-    from .states import RELOJ_DETENIDO
+    from .estados import RELOJ_DETENIDO
 
     hoy = hoy or timezone.localdate()
     # "days left <= PLAZO_RIESGO_DIAS" is "due before the (PLAZO_RIESGO_DIAS + 1)-th business day".

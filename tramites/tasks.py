@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from . import audit
+from . import auditoria
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +67,14 @@ def enrutar_tramite(self, tramite_id: int) -> bool:
     try:
         return tramite_enrutar(tramite_id=tramite_id, lote=LOTE_ENRUTAMIENTO)
     finally:
-        audit.flush()
+        auditoria.flush()
 
 
 @shared_task
 def reencolar_ingresados() -> int:
     """Queue again every case still INGRESADO after REENCOLAR_MINUTOS (lost while the broker was down)."""
+    from .estados import Estado
     from .models import Tramite
-    from .states import Estado
 
     limite = timezone.now() - timedelta(minutes=settings.REENCOLAR_MINUTOS)
     ids = list(
@@ -221,7 +221,7 @@ def vencer_observaciones() -> int:
     try:
         return observaciones_vencidas_cerrar()
     finally:
-        audit.flush()
+        auditoria.flush()
 
 
 @shared_task
@@ -230,3 +230,15 @@ def alertar_plazos() -> int:
     from .services import plazos_alertar
 
     return plazos_alertar()
+
+
+# The name it had when the purge lived in tramites/retencion.py: beat schedules and queued messages use it.
+@shared_task(name="tramites.retencion.purgar_datos_vencidos")
+def purgar_datos_vencidos() -> dict:
+    """Daily (CELERY_BEAT_SCHEDULE): the retention purge (ADR 0002)."""
+    from .datos_personales.retencion import purgar_datos
+
+    resultado = purgar_datos()
+    if resultado.total:
+        logger.info("retención: %s", resultado.resumen())
+    return resultado.resumen()

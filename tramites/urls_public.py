@@ -2,7 +2,10 @@
 from django.urls import path
 
 from . import views_public as v
-from . import views_quejas, views_subsanacion, views_transparencia, views_verificacion
+from . import views_subsanacion
+from .cifras import views_publico as cifras_publico
+from .quejas import views_publico as quejas_publico
+from .resoluciones import views_publico as resoluciones_publico
 
 app_name = "publico"
 
@@ -17,13 +20,13 @@ urlpatterns = [
     path("consulta/<str:referencia>/subsanar/", views_subsanacion.subsanar, name="subsanar"),
     path(
         "consulta/<str:referencia>/resolucion.pdf",
-        views_verificacion.resolucion_descarga,
+        resoluciones_publico.resolucion_descarga,
         name="resolucion_descarga",
     ),
-    path("verificar/", views_verificacion.verificar, name="verificar"),
-    path("verificar/<str:codigo>/", views_verificacion.verificar_codigo, name="verificar_codigo"),
-    path("quejas/nueva/", views_quejas.queja_nueva, name="queja_nueva"),
-    path("quejas/<str:referencia>/enviada/", views_quejas.queja_enviada, name="queja_enviada"),
-    path("transparencia/", views_transparencia.transparencia, name="transparencia"),
-    path("transparencia/transparencia.csv", views_transparencia.transparencia_csv, name="transparencia_csv"),
+    path("verificar/", resoluciones_publico.verificar, name="verificar"),
+    path("verificar/<str:codigo>/", resoluciones_publico.verificar_codigo, name="verificar_codigo"),
+    path("quejas/nueva/", quejas_publico.queja_nueva, name="queja_nueva"),
+    path("quejas/<str:referencia>/enviada/", quejas_publico.queja_enviada, name="queja_enviada"),
+    path("transparencia/", cifras_publico.transparencia, name="transparencia"),
+    path("transparencia/transparencia.csv", cifras_publico.transparencia_csv, name="transparencia_csv"),
 ]

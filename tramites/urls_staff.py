@@ -1,8 +1,12 @@
 """Staff URLs under /personal/ (login required)."""
 from django.urls import path
 
-from . import views_estadisticas, views_evaluacion, views_quejas, views_titular
 from . import views_staff as v
+from .cifras import views_personal as cifras_personal
+from .datos_personales import views as datos_personales
+from .evaluacion import views as evaluacion
+from .quejas import views_personal as quejas_personal
+from .resoluciones import views_personal as resoluciones_personal
 
 app_name = "personal"
 
@@ -12,14 +16,14 @@ urlpatterns = [
     path("login/totp/registrar/", v.totp_registrar, name="totp_registrar"),
     path("salir/", v.salir, name="logout"),
     path("", v.bandeja, name="bandeja"),
-    path("quejas/", views_quejas.quejas_lista, name="quejas"),
-    path("quejas/<str:referencia>/", views_quejas.queja_detalle, name="queja_detalle"),
-    path("quejas/<str:referencia>/tomar/", views_quejas.queja_tomar, name="queja_tomar"),
-    path("quejas/<str:referencia>/responder/", views_quejas.queja_responder, name="queja_responder"),
-    path("estadisticas/", views_estadisticas.estadisticas, name="estadisticas"),
-    path("estadisticas/estadisticas.csv", views_estadisticas.estadisticas_csv, name="estadisticas_csv"),
-    path("estadisticas/estadisticas.xlsx", views_estadisticas.estadisticas_xlsx, name="estadisticas_xlsx"),
-    path("titular/", views_titular.titular, name="titular"),
+    path("quejas/", quejas_personal.quejas_lista, name="quejas"),
+    path("quejas/<str:referencia>/", quejas_personal.queja_detalle, name="queja_detalle"),
+    path("quejas/<str:referencia>/tomar/", quejas_personal.queja_tomar, name="queja_tomar"),
+    path("quejas/<str:referencia>/responder/", quejas_personal.queja_responder, name="queja_responder"),
+    path("estadisticas/", cifras_personal.estadisticas, name="estadisticas"),
+    path("estadisticas/estadisticas.csv", cifras_personal.estadisticas_csv, name="estadisticas_csv"),
+    path("estadisticas/estadisticas.xlsx", cifras_personal.estadisticas_xlsx, name="estadisticas_xlsx"),
+    path("titular/", datos_personales.titular, name="titular"),
     path("presencial/nuevo/", v.presencial_nuevo, name="presencial_nuevo"),
     path("tramites/<str:referencia>/", v.tramite_detalle, name="tramite"),
     path("tramites/<str:referencia>/recibo/", v.recibo, name="recibo"),
@@ -28,27 +32,27 @@ urlpatterns = [
     path("tramites/<str:referencia>/acciones/<slug:accion>/", v.tramite_accion, name="accion"),
     path("tramites/<str:referencia>/reasignar/", v.tramite_reasignar, name="reasignar"),
     path("tramites/<str:referencia>/subsanar/", v.tramite_subsanar, name="subsanar"),
-    # Assessment and resolution (tramites.views_evaluacion).
-    path("tramites/<str:referencia>/evaluacion/", views_evaluacion.evaluacion, name="evaluacion"),
+    # Assessment and resolution (tramites.resoluciones.views_personal).
+    path("tramites/<str:referencia>/evaluacion/", evaluacion.evaluacion, name="evaluacion"),
     path(
         "tramites/<str:referencia>/evaluacion/corregir/",
-        views_evaluacion.evaluacion_corregir,
+        evaluacion.evaluacion_corregir,
         name="evaluacion_corregir",
     ),
     path(
         "tramites/<str:referencia>/evaluacion/informes/<int:pk>/",
-        views_evaluacion.informe,
+        evaluacion.informe,
         name="evaluacion_informe",
     ),
-    path("tramites/<str:referencia>/resolucion/", views_evaluacion.resolucion, name="resolucion"),
+    path("tramites/<str:referencia>/resolucion/", resoluciones_personal.resolucion, name="resolucion"),
     path(
         "tramites/<str:referencia>/resoluciones/<str:numero>/revocar/",
-        views_evaluacion.resolucion_corregir,
+        resoluciones_personal.resolucion_corregir,
         name="resolucion_corregir",
     ),
     path(
         "tramites/<str:referencia>/resoluciones/<int:pk>/pdf",
-        views_evaluacion.resolucion_pdf,
+        resoluciones_personal.resolucion_pdf,
         name="resolucion_pdf",
     ),
 ]

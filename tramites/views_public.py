@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from .estados import Estado
 from .forms import ARCHIVOS_SOLICITUD, ConsultaForm, SolicitudForm
 from .identificacion import mostrar_telefono
 from .models import Tramite
 from .retenidos import retener, retenidos_de, tramite_desde_formulario
 from .selectors import tramite_publico
-from .states import Estado
 from .uploads import archivos_excedidos
 
 logger = logging.getLogger(__name__)

@@ -29,7 +29,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit, services
+from . import auditoria, services
+from .estados import ABIERTOS, Estado, acciones_permitidas
 from .forms_staff import (
     ARCHIVOS_VENTANILLA,
     ArchivarForm,
@@ -58,7 +59,6 @@ from .selectors import (
     tramites_visibles,
 )
 from .services import TransicionNoPermitida
-from .states import ABIERTOS, Estado, acciones_permitidas
 from .templatetags.personal import plazo_restante
 
 POR_PAGINA = 25
@@ -94,7 +94,7 @@ class IngresoView(LoginView):
 
     def form_valid(self, form):
         respuesta = super().form_valid(form)
-        audit.registrar(
+        auditoria.registrar(
             "ingreso", request=self.request, usuario=form.get_user(), objeto=form.get_user().get_username()
         )
         if settings.REQUIRE_TOTP:
@@ -103,7 +103,7 @@ class IngresoView(LoginView):
 
     def form_invalid(self, form):
         nombre = (self.request.POST.get("username") or "")[:150]
-        audit.registrar(
+        auditoria.registrar(
             "ingreso_fallido",
             request=self.request,
             objeto=nombre,
@@ -115,7 +115,7 @@ class IngresoView(LoginView):
 @require_POST
 def salir(request):
     if request.user.is_authenticated:
-        audit.registrar("salida", request=request)
+        auditoria.registrar("salida", request=request)
     logout(request)
     return redirect("personal:login")
 
@@ -142,10 +142,10 @@ def totp(request):
             form.add_error("codigo", MENSAJE_ESPERA)
         elif dispositivo.verify_token(form.cleaned_data["codigo"]):
             otp_login(request, dispositivo)
-            audit.registrar("ingreso_totp", request=request)
+            auditoria.registrar("ingreso_totp", request=request)
             return redirect(_siguiente(request))
         else:
-            audit.registrar("ingreso_totp_fallido", request=request)
+            auditoria.registrar("ingreso_totp_fallido", request=request)
             form.add_error(
                 "codigo", _("El código no es correcto o ya caducó. Escriba el código que se muestra ahora.")
             )
@@ -172,7 +172,7 @@ def totp_registrar(request):
             dispositivo.confirmed = True
             dispositivo.save(update_fields=["confirmed"])
             otp_login(request, dispositivo)
-            audit.registrar("totp_registrado", request=request)
+            auditoria.registrar("totp_registrado", request=request)
             return redirect(_siguiente(request))
         else:
             form.add_error(
@@ -370,7 +370,7 @@ def _contexto_detalle(request, tramite: Tramite, formularios: dict | None = None
 @personal_requerido()
 def tramite_detalle(request, referencia: str):
     tramite = _tramite(request, referencia)
-    audit.registrar("ver_tramite", request=request, tramite=tramite, objeto=tramite.referencia)
+    auditoria.registrar("ver_tramite", request=request, tramite=tramite, objeto=tramite.referencia)
     return render(request, "personal/tramite.html", _contexto_detalle(request, tramite))
 
 
@@ -500,7 +500,7 @@ def adjunto_ver(request, referencia: str, adjunto_id: int):
         Adjunto.objects.exclude(tipo=Adjunto.Tipo.INFORME_MEDICO), pk=adjunto_id, tramite=tramite
     )
     datos = services.adjunto_leer(adjunto)
-    audit.registrar(
+    auditoria.registrar(
         "ver_adjunto",
         request=request,
         tramite=tramite,
@@ -578,7 +578,7 @@ def comprobante(request, referencia: str):
     from .documents import comprobante_pdf
 
     tramite = _tramite(request, referencia)
-    audit.registrar("comprobante", request=request, tramite=tramite, objeto=tramite.referencia)
+    auditoria.registrar("comprobante", request=request, tramite=tramite, objeto=tramite.referencia)
     respuesta = HttpResponse(comprobante_pdf(tramite), content_type="application/pdf")
     respuesta["Content-Disposition"] = content_disposition_header(
         False, f"comprobante-{tramite.referencia}.pdf"

@@ -6,9 +6,9 @@ import pytest
 
 from tests import files
 from tests.browser.conftest import assert_sin_violaciones
-from tramites.demo import DEMO_PASSWORD
+from tramites.estados import Estado
+from tramites.management.demo import DEMO_PASSWORD
 from tramites.models import Tramite
-from tramites.states import Estado
 
 
 @pytest.fixture(autouse=True)

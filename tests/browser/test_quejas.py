@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 
 from tests.browser.conftest import assert_sin_violaciones
-from tramites import statistics
-from tramites.demo import DEMO_PASSWORD
+from tramites.cifras import transparencia
+from tramites.management.demo import DEMO_PASSWORD
 from tramites.models import Queja
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,7 +44,7 @@ def test_queja_de_punta_a_punta(pagina, personal, settings):
     assert re.fullmatch(r"Q-\d{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]", referencia)
     assert any(referencia in m.body and m.to == ["rosa.guaman@example.com"] for m in mail.outbox)
 
-    statistics.importar_csv_semilla()
+    transparencia.importar_csv_semilla()
     page.goto(page.base_url + "/transparencia/")
     assert_sin_violaciones(page)
     assert page.locator("svg[role=img]").count() == 1
@@ -82,7 +82,7 @@ def test_queja_de_punta_a_punta(pagina, personal, settings):
 
 def test_quejas_y_transparencia_en_un_telefono(navegador, live_server, oficinas):
     """At 360 px nothing overflows the page sideways (the wide table scrolls inside its own region)."""
-    statistics.importar_csv_semilla()
+    transparencia.importar_csv_semilla()
     contexto = navegador.new_context(viewport={"width": 360, "height": 740}, locale="es-EC")
     page = contexto.new_page()
     try:

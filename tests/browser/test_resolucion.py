@@ -8,7 +8,7 @@ from django.test import Client
 from tests import files
 from tests.browser.conftest import assert_sin_violaciones
 from tests.fabricas_evaluacion import DATOS_CIUDADANO, LIMITACIONES, NOTA_MEDICA, tramite_en_evaluacion
-from tramites import demo
+from tramites.management import demo
 from tramites.models import Resolucion
 from tramites.roles import Rol
 

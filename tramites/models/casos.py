@@ -7,8 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..estados import Estado
 from ..provincias import PROVINCIA_CHOICES
-from ..states import Estado
 
 
 class Tramite(models.Model):

@@ -2,8 +2,8 @@
 
 from django import template
 
-from .. import evaluacion as ev
-from .. import resoluciones as res
+from ..evaluacion import services as ev
+from ..resoluciones import services as res
 
 register = template.Library()
 

@@ -5,8 +5,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ..estados import Estado
 from ..selectors import roles_de
-from ..states import Estado
 
 register = template.Library()
 

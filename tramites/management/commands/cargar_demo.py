@@ -3,9 +3,9 @@ staff users, the seed's historic transparency figures, and the demo signing cert
 
 from django.core.management.base import BaseCommand
 
-from tramites import demo
-from tramites.firma import ensure_demo_certificate
-from tramites.statistics import importar_csv_semilla
+from ...cifras.transparencia import importar_csv_semilla
+from ...firma import ensure_demo_certificate
+from .. import demo
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from tramites import firma
+from ... import firma
 
 
 class Command(BaseCommand):

@@ -20,11 +20,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from tramites import references
-from tramites.models import HistorialEstado, Oficina, PerfilPersonal, ProvinciaOficina, Tramite
-from tramites.plazos import sumar_dias_habiles
-from tramites.roles import Rol
-from tramites.states import Estado
+from ... import referencias
+from ...estados import Estado
+from ...models import HistorialEstado, Oficina, PerfilPersonal, ProvinciaOficina, Tramite
+from ...plazos import sumar_dias_habiles
+from ...roles import Rol
 
 # Rough share of requests per province (population-weighted); "30" is Ecuadorians abroad.
 PESOS_PROVINCIA = {
@@ -135,7 +135,7 @@ class Command(BaseCommand):
                     lista = analistas_de.get(oficina) or []
                     if lista and not (st == Estado.ASIGNADO and rnd.random() < 0.1):
                         analista = lista[rnd.randrange(len(lista))]
-                cuerpo = references.ALFABETO
+                cuerpo = referencias.ALFABETO
                 n = base + i
                 letras = []
                 for _ in range(8):
@@ -143,7 +143,7 @@ class Command(BaseCommand):
                     letras.append(cuerpo[r])
                 texto = "".join(reversed(letras))
                 anio = local.year
-                referencia = f"{anio}-{texto[:4]}-{texto[4:]}-{references._control(anio, texto)}"
+                referencia = f"{anio}-{texto[:4]}-{texto[4:]}-{referencias._control(anio, texto)}"
                 nombres = f"{rnd.choice(NOMBRES)} {rnd.choice(NOMBRES)}"
                 apellidos = f"{rnd.choice(APELLIDOS)} {rnd.choice(APELLIDOS)}"
                 presencial = rnd.random() < 0.3

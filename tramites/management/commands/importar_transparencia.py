@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tramites import audit
-from tramites.statistics import ErrorImportacion, importar_csv
+from ... import auditoria
+from ...cifras.transparencia import ErrorImportacion, importar_csv
 
 
 class Command(BaseCommand):
@@ -26,12 +26,12 @@ class Command(BaseCommand):
             creadas, actualizadas = importar_csv(ruta.read_bytes())
         except ErrorImportacion as exc:
             raise CommandError(f"No se importó nada. {exc}") from exc
-        audit.registrar(
+        auditoria.registrar(
             "transparencia_importada",
             objeto=ruta.name[:200],
             detalle={"creadas": creadas, "actualizadas": actualizadas},
         )
-        audit.flush()
+        auditoria.flush()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Importados {creadas + actualizadas} meses de {ruta.name}: "

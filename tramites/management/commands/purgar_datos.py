@@ -1,9 +1,9 @@
 """`manage.py purgar_datos [--dry-run]`: delete or anonymise what is past its retention period
-(tramites.retencion; periods in docs/adr/0002-retencion-de-datos.md). Safe to run again."""
+(tramites.datos_personales.retencion; periods in docs/adr/0002-retencion-de-datos.md). Safe to run again."""
 
 from django.core.management.base import BaseCommand
 
-from tramites import retencion
+from ...datos_personales import retencion
 
 
 class Command(BaseCommand):

@@ -12,8 +12,8 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from tramites.crypto import EncryptedTextField, rotate_token
-from tramites.models import Adjunto, Evaluacion, Resolucion
+from ...crypto import EncryptedTextField, rotate_token
+from ...models import Adjunto, Evaluacion, Resolucion
 
 
 def _campos_cifrados(modelo) -> list:

@@ -10,15 +10,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from . import audit
-from .models import Adjunto, Evaluacion, HistorialEstado, Notificacion, Observacion, Queja, Tramite
-from .states import FINALES
+from .. import auditoria
+from ..estados import FINALES
+from ..models import Adjunto, Evaluacion, HistorialEstado, Notificacion, Observacion, Queja, Tramite
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +118,7 @@ def _borrar_adjuntos(tramite: Tramite, adjuntos: list[Adjunto], *, accion: str, 
     archivos = [(a.archivo.storage, a.archivo.name) for a in adjuntos if a.archivo]
     with transaction.atomic():
         Adjunto.objects.filter(pk__in=[a.pk for a in adjuntos]).delete()
-        audit.registrar(
+        auditoria.registrar(
             accion,
             tramite=tramite,
             objeto=tramite.referencia,
@@ -129,7 +128,7 @@ def _borrar_adjuntos(tramite: Tramite, adjuntos: list[Adjunto], *, accion: str, 
                 "adjuntos": [{"tipo": a.tipo, "tamano": a.tamano, "sha256": a.sha256} for a in adjuntos],
             },
         )
-    audit.flush()
+    auditoria.flush()
     transaction.on_commit(lambda: _borrar_archivos(archivos))
 
 
@@ -177,13 +176,13 @@ def _purgar_datos_medicos(resultado: ResultadoPurga, ahora: datetime) -> None:
                 # The date, the percentage and the conclusion stay as the basis of the issued decision;
                 # the clinical free text goes.
                 Evaluacion.objects.filter(tramite=tramite).update(**{c: "" for c in _TEXTOS_MEDICOS})
-                audit.registrar(
+                auditoria.registrar(
                     "retencion_evaluacion_depurada",
                     tramite=tramite,
                     objeto=tramite.referencia,
                     detalle={"plazo_anios": anios, "campos": list(_TEXTOS_MEDICOS)},
                 )
-            audit.flush()
+            auditoria.flush()
 
 
 def tramite_anonimizar(*, tramite: Tramite, anios: int) -> None:
@@ -213,7 +212,7 @@ def tramite_anonimizar(*, tramite: Tramite, anios: int) -> None:
         # the append-only rule, required by the law's storage limitation (ADR 0002).
         HistorialEstado.objects.filter(tramite=actual).exclude(nota="").update(nota="")
         Evaluacion.objects.filter(tramite=actual).update(**{c: "" for c in _TEXTOS_MEDICOS})
-        audit.registrar(
+        auditoria.registrar(
             "retencion_tramite_anonimizado",
             tramite=actual,
             objeto=actual.referencia,
@@ -223,7 +222,7 @@ def tramite_anonimizar(*, tramite: Tramite, anios: int) -> None:
                 "notificaciones_eliminadas": notificaciones,
             },
         )
-    audit.flush()
+    auditoria.flush()
     transaction.on_commit(lambda: _borrar_archivos(archivos))
 
 
@@ -260,12 +259,12 @@ def _anonimizar_quejas(resultado: ResultadoPurga, ahora: datetime) -> None:
                 respuesta="",
             )
             borradas = Notificacion.objects.filter(queja=queja).delete()[0]
-            audit.registrar(
+            auditoria.registrar(
                 "retencion_queja_anonimizada",
                 objeto=queja.referencia,
                 detalle={"plazo_anios": anios, "notificaciones_eliminadas": borradas},
             )
-        audit.flush()
+        auditoria.flush()
 
 
 def purgar_datos(*, simulacion: bool = False, ahora: datetime | None = None) -> ResultadoPurga:
@@ -278,17 +277,8 @@ def purgar_datos(*, simulacion: bool = False, ahora: datetime | None = None) -> 
     _anonimizar_quejas(resultado, ahora)
     if not simulacion:
         # One event per run, even an empty one: the trail shows the job ran and found nothing due.
-        audit.registrar(
+        auditoria.registrar(
             "retencion_ejecutada", objeto="purgar_datos", detalle={**resultado.resumen(), "plazos": plazos()}
         )
-        audit.flush()
+        auditoria.flush()
     return resultado
-
-
-@shared_task
-def purgar_datos_vencidos() -> dict:
-    """Daily (CELERY_BEAT_SCHEDULE): the retention purge."""
-    resultado = purgar_datos()
-    if resultado.total:
-        logger.info("retención: %s", resultado.resumen())
-    return resultado.resumen()

@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, references
-from .models import Queja, Tramite
-from .notifications import notificar
+from .. import auditoria, referencias
+from ..models import Queja, Tramite
+from ..notificaciones import notificar
 
 PREFIJO = "Q-"
 
@@ -42,7 +42,7 @@ def queja_create(
             creada_en=ahora,
         )
         for _intento in range(6):
-            queja.referencia = references.generar(timezone.localtime(ahora).year, prefijo=PREFIJO)
+            queja.referencia = referencias.generar(timezone.localtime(ahora).year, prefijo=PREFIJO)
             try:
                 with transaction.atomic():
                     queja.save()
@@ -58,7 +58,7 @@ def queja_create(
             contexto={"queja": queja, "base_url": settings.PUBLIC_BASE_URL},
             queja=queja,
         )
-        audit.registrar(
+        auditoria.registrar(
             "queja_recibida",
             request=request,
             tramite=tramite,
@@ -83,7 +83,7 @@ def queja_tomar(*, queja: Queja, usuario, request=None) -> Queja:
             )
         actual.estado = Queja.EstadoQueja.EN_PROCESO
         actual.save(update_fields=["estado"])
-        audit.registrar(
+        auditoria.registrar(
             "queja_en_proceso",
             usuario=usuario,
             request=request,
@@ -118,7 +118,7 @@ def queja_responder(*, queja: Queja, usuario, respuesta: str, request=None) -> Q
             contexto={"queja": actual, "base_url": settings.PUBLIC_BASE_URL},
             queja=actual,
         )
-        audit.registrar(
+        auditoria.registrar(
             "queja_respondida",
             usuario=usuario,
             request=request,
@@ -128,22 +128,3 @@ def queja_responder(*, queja: Queja, usuario, respuesta: str, request=None) -> Q
         )
     queja.refresh_from_db()
     return queja
-
-
-# --- reads ---------------------------------------------------------------------------------------
-
-
-def quejas_visibles(*, usuario):
-    """The ONE scoped query for complaints. The national supervisor sees all; an office's directors
-    and analysts see the complaints linked to a case their office sees (selectors.tramites_visibles).
-    Complaints not linked to any case are handled nationally."""
-    from .roles import Rol
-    from .selectors import roles_de, tramites_visibles
-
-    roles = roles_de(usuario)
-    base = Queja.objects.select_related("tramite", "tramite__oficina")
-    if Rol.SUPERVISOR in roles:
-        return base
-    if not roles & {Rol.DIRECTOR, Rol.ANALISTA}:
-        return base.none()
-    return base.filter(tramite__in=tramites_visibles(usuario=usuario).values("pk"))

@@ -11,12 +11,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from . import audit, statistics
-from .forms_quejas import PeriodoForm
-from .permisos import personal_requerido
-from .quejas import quejas_visibles
-from .roles import Rol
-from .selectors import tramites_visibles
+from .. import auditoria
+from ..permisos import personal_requerido
+from ..roles import Rol
+from ..selectors import quejas_visibles, tramites_visibles
+from . import estadisticas as cifras
+from .forms import PeriodoForm
 
 ROLES_ESTADISTICAS = (Rol.SUPERVISOR, Rol.DIRECTOR)
 _PELIGROSOS = ("=", "+", "-", "@", "\t", "\r")
@@ -30,7 +30,7 @@ def celda_segura(valor):
 
 
 def _periodo(request) -> tuple[PeriodoForm, tuple]:
-    desde, hasta = statistics.periodo_por_defecto()
+    desde, hasta = cifras.periodo_por_defecto()
     if "desde" in request.GET or "hasta" in request.GET:
         form = PeriodoForm(request.GET)
         if form.is_valid():
@@ -41,7 +41,7 @@ def _periodo(request) -> tuple[PeriodoForm, tuple]:
 
 def _datos(request):
     form, (desde, hasta) = _periodo(request)
-    filas = statistics.estadisticas(
+    filas = cifras.estadisticas(
         tramites=tramites_visibles(usuario=request.user),
         quejas=quejas_visibles(usuario=request.user),
         desde=desde,
@@ -52,7 +52,7 @@ def _datos(request):
 
 def _cabecera() -> list[str]:
     return [_("Oficina"), _("Código de provincia"), _("Provincia")] + [
-        str(titulo) for _clave, titulo in statistics.INDICADORES
+        str(titulo) for _clave, titulo in cifras.INDICADORES
     ]
 
 
@@ -65,7 +65,7 @@ def _filas_planas(filas) -> list[list]:
 @personal_requerido(*ROLES_ESTADISTICAS)
 def estadisticas(request):
     form, desde, hasta, filas = _datos(request)
-    total = statistics.totales(filas)
+    total = cifras.totales(filas)
     return render(
         request,
         "personal/estadisticas.html",
@@ -74,15 +74,15 @@ def estadisticas(request):
             "desde": desde,
             "hasta": hasta,
             "filas": filas,
-            "total": [total.get(k) for k, _t in statistics.INDICADORES],
-            "indicadores": statistics.INDICADORES,
+            "total": [total.get(k) for k, _t in cifras.INDICADORES],
+            "indicadores": cifras.INDICADORES,
             "consulta": f"desde={desde.isoformat()}&hasta={hasta.isoformat()}",
         },
     )
 
 
 def _auditar(request, formato: str, desde, hasta, n: int) -> None:
-    audit.registrar(
+    auditoria.registrar(
         "estadisticas_exportadas",
         request=request,
         objeto=f"estadisticas {desde.isoformat()}..{hasta.isoformat()}",

@@ -10,12 +10,12 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import references
-from .identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero
-from .models import Tramite
-from .provincias import PROVINCIA_CHOICES
+from .. import referencias
+from ..identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero
+from ..models import Tramite
+from ..provincias import PROVINCIA_CHOICES
 
-SAL_MARCA = "tramites.quejas.marca"
+SAL_MARCA = "tramites.quejas.services.marca"
 # A person needs more than a few seconds to write a complaint; a form older than this is stale.
 SEGUNDOS_MINIMOS = getattr(settings, "QUEJAS_SEGUNDOS_MINIMOS", 3)
 SEGUNDOS_MAXIMOS = 4 * 3600
@@ -109,7 +109,7 @@ class QuejaForm(forms.Form):
         valor = self.cleaned_data.get("referencia_tramite", "").strip()
         if not valor:
             return ""
-        normal = references.normalizar(valor)
+        normal = referencias.normalizar(valor)
         if normal is None:
             raise ValidationError(
                 _(
@@ -182,22 +182,3 @@ class RespuestaQuejaForm(forms.Form):
         help_text=_("Se envía por correo electrónico al ciudadano y queda guardada con la queja."),
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": 4000}),
     )
-
-
-class PeriodoForm(forms.Form):
-    desde = forms.DateField(
-        label=_("Desde"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    hasta = forms.DateField(
-        label=_("Hasta"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        desde, hasta = cleaned.get("desde"), cleaned.get("hasta")
-        if desde and hasta:
-            if desde > hasta:
-                raise ValidationError(_("La fecha «Desde» debe ser anterior o igual a «Hasta»."))
-            if (hasta - desde).days > 366 * 5:
-                raise ValidationError(_("Elija un período de cinco años como máximo."))
-        return cleaned

@@ -5,7 +5,14 @@ from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
-from . import statistics
+from .transparencia import (
+    CACHE_SEGUNDOS,
+    MESES_GRAFICO,
+    clave_cache,
+    csv_transparencia,
+    grafico,
+    tabla_transparencia_en_cache,
+)
 
 
 class _Pagina:
@@ -13,11 +20,11 @@ class _Pagina:
 
     @cached_property
     def filas(self):
-        return statistics.tabla_transparencia_en_cache()
+        return tabla_transparencia_en_cache()
 
     @cached_property
     def grafico(self):
-        return statistics.grafico(self.filas)
+        return grafico(self.filas)
 
     @cached_property
     def importadas(self):
@@ -38,20 +45,20 @@ def transparencia(request):
         "tramites/transparencia.html",
         {
             "pagina": _Pagina(),
-            "clave": statistics.clave_cache(),
-            "segundos": statistics.CACHE_SEGUNDOS,
-            "meses_grafico": statistics.MESES_GRAFICO,
+            "clave": clave_cache(),
+            "segundos": CACHE_SEGUNDOS,
+            "meses_grafico": MESES_GRAFICO,
         },
     )
 
 
 @require_GET
 def transparencia_csv(request):
-    filas = statistics.tabla_transparencia_en_cache()
+    filas = tabla_transparencia_en_cache()
     # UTF-8 with BOM so spreadsheet programs read "Año" correctly; importar_transparencia accepts it back.
     response = HttpResponse(
-        "\ufeff" + statistics.csv_transparencia(filas), content_type="text/csv; charset=utf-8"
+        "\ufeff" + csv_transparencia(filas), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="transparencia.csv"'
-    response["Cache-Control"] = f"public, max-age={statistics.CACHE_SEGUNDOS}"
+    response["Cache-Control"] = f"public, max-age={CACHE_SEGUNDOS}"
     return response

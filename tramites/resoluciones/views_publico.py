@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from . import audit
-from . import resoluciones as res
-from .forms_evaluacion import VerificarCodigoForm, VerificarPdfForm
-from .uploads import archivos_excedidos
-from .views_public import limite_excedido, tramite_de_sesion
+from .. import auditoria
+from ..uploads import archivos_excedidos
+from ..views_public import limite_excedido, tramite_de_sesion
+from . import services, verificacion
+from .forms import VerificarCodigoForm, VerificarPdfForm
 
 
 def _limite(g, r) -> str:
@@ -36,7 +36,7 @@ def _pagina(request, *, codigo_form=None, pdf_form=None, status=200):
 def verificar(request):
     if request.method == "GET" and "codigo" in request.GET:
         # A form submitted without the POST (or a typed link): same page as the QR.
-        codigo = res.normalizar_codigo(request.GET["codigo"])
+        codigo = services.normalizar_codigo(request.GET["codigo"])
         if codigo:
             return redirect("publico:verificar_codigo", codigo=codigo)
     if request.method != "POST":
@@ -53,11 +53,11 @@ def verificar(request):
         return _pagina(request, pdf_form=form, status=400)
     archivo = form.cleaned_data["documento"]
     archivo.seek(0)
-    resultado = res.verificar_pdf(datos=archivo.read())
+    resultado = verificacion.verificar_pdf(datos=archivo.read())
     documento = resultado.resolucion or resultado.pretende_ser
     contexto = {
         "resultado": resultado,
-        "datos": res.datos_publicos(documento) if documento else None,
+        "datos": verificacion.datos_publicos(documento) if documento else None,
         "metodo": "pdf",
     }
     return render(request, "tramites/verificar_resultado.html", contexto)
@@ -69,13 +69,13 @@ def verificar_codigo(request, codigo: str):
     """The page the QR code opens (and the typed code leads to)."""
     if getattr(request, "limited", False):
         return limite_excedido(request)
-    normalizado = res.normalizar_codigo(codigo)
+    normalizado = services.normalizar_codigo(codigo)
     if normalizado and normalizado != codigo:
         return redirect("publico:verificar_codigo", codigo=normalizado)
-    resolucion = res.verificar_codigo(codigo=codigo)
+    resolucion = verificacion.verificar_codigo(codigo=codigo)
     contexto = {
         "codigo": codigo,
-        "datos": res.datos_publicos(resolucion) if resolucion else None,
+        "datos": verificacion.datos_publicos(resolucion) if resolucion else None,
         "metodo": "codigo",
     }
     return render(request, "tramites/verificar_resultado.html", contexto, status=200 if resolucion else 404)
@@ -84,11 +84,11 @@ def verificar_codigo(request, codigo: str):
 def resolucion_descarga(request, referencia: str):
     """The citizen's copy of the document in force, for the session that looked the case up."""
     tramite = tramite_de_sesion(request, referencia)
-    documento = res.vigente(tramite=tramite)
+    documento = services.vigente(tramite=tramite)
     if documento is None:
         raise Http404
-    datos = res.documento_leer(documento)
-    audit.registrar(
+    datos = services.documento_leer(documento)
+    auditoria.registrar(
         "resolucion_descargada",
         request=request,
         tramite=tramite,

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from . import audit
-from .models import Tramite
-from .permisos import personal_requerido
-from .roles import Rol
+from .. import auditoria
+from ..models import Tramite
+from ..permisos import personal_requerido
+from ..roles import Rol
 from .titular import datos_del_titular, enmascarar, normalizar_identificacion
 
 
@@ -56,7 +56,7 @@ def titular(request):
             "tramites": referencias,
             "quejas": [q["referencia"] for q in datos["quejas"]],
         }
-        audit.registrar(
+        auditoria.registrar(
             "titular_exportado" if referencias or datos["quejas"] else "titular_sin_datos",
             request=request,
             objeto=f"titular:{enmascarar(numero)}",
@@ -67,7 +67,7 @@ def titular(request):
         else:
             # Also on each case, so the case's own audit list shows that its data left in an export.
             for tramite in Tramite.objects.filter(referencia__in=referencias):
-                audit.registrar(
+                auditoria.registrar(
                     "titular_exportado",
                     request=request,
                     tramite=tramite,

@@ -13,11 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import audit, services
-from .models import Adjunto, Evaluacion, Tramite
-from .roles import Rol
-from .selectors import oficina_de, roles_de
-from .states import Estado
+from .. import auditoria, services
+from ..estados import Estado
+from ..models import Adjunto, Evaluacion, Tramite
+from ..roles import Rol
+from ..selectors import oficina_de, roles_de
 
 # Roles that may read the assessment's content (in their own office only).
 ROLES_CONTENIDO = frozenset({Rol.EVALUADOR, Rol.DIRECTOR})
@@ -85,7 +85,7 @@ def evaluacion_ver(*, tramite: Tramite, usuario, request=None, motivo: str = "co
     A refused read is audited too, then PermissionDenied is raised.
     """
     if not puede_ver_contenido(usuario=usuario, tramite=tramite):
-        audit.registrar(
+        auditoria.registrar(
             "evaluacion_acceso_denegado",
             usuario=usuario,
             request=request,
@@ -97,7 +97,7 @@ def evaluacion_ver(*, tramite: Tramite, usuario, request=None, motivo: str = "co
     evaluacion = Evaluacion.objects.select_related("evaluador").filter(tramite=tramite).first()
     if evaluacion is None:
         raise Evaluacion.DoesNotExist
-    audit.registrar(
+    auditoria.registrar(
         "evaluacion_vista",
         usuario=usuario,
         request=request,
@@ -158,7 +158,7 @@ def evaluacion_registrar(
             )
             evaluacion = Evaluacion.objects.create(tramite=tramite, evaluador=usuario, **datos.__dict__)
             guardados = _guardar_informes(tramite=tramite, archivos=archivos, usuario=usuario)
-            audit.registrar(
+            auditoria.registrar(
                 "evaluacion_registrada",
                 usuario=usuario,
                 request=request,
@@ -192,7 +192,7 @@ def evaluacion_corregir(
             if cambiados:
                 evaluacion.save()
             guardados = _guardar_informes(tramite=tramite, archivos=archivos, usuario=usuario)
-            audit.registrar(
+            auditoria.registrar(
                 "evaluacion_modificada",
                 usuario=usuario,
                 request=request,
@@ -210,7 +210,7 @@ def evaluacion_corregir(
 def informe_leer(*, tramite: Tramite, adjunto_id: int, usuario, request=None) -> tuple[Adjunto, bytes]:
     """A supporting report, decrypted, for a role allowed to read the assessment; audited."""
     if not puede_ver_contenido(usuario=usuario, tramite=tramite):
-        audit.registrar(
+        auditoria.registrar(
             "evaluacion_acceso_denegado",
             usuario=usuario,
             request=request,
@@ -221,7 +221,7 @@ def informe_leer(*, tramite: Tramite, adjunto_id: int, usuario, request=None) ->
         raise PermissionDenied(_("Su rol no permite ver los informes médicos."))
     adjunto = tramite.adjuntos.get(pk=adjunto_id, tipo=Adjunto.Tipo.INFORME_MEDICO)
     datos = services.adjunto_leer(adjunto)
-    audit.registrar(
+    auditoria.registrar(
         "informe_medico_descargado",
         usuario=usuario,
         request=request,

@@ -3,9 +3,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .models import Oficina, PerfilPersonal, ProvinciaOficina
-from .provincias import PROVINCIAS
-from .roles import Rol
+from ..models import Oficina, PerfilPersonal, ProvinciaOficina
+from ..provincias import PROVINCIAS
+from ..roles import Rol
 
 DEMO_PASSWORD = "Demo-Reinsercion-2026"
 PROVINCIAS_DEMO = {"17": "pichincha", "09": "guayas"}

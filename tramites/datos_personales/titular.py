@@ -7,10 +7,9 @@ included decrypted because the export is handed to the holder: it is their own d
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Evaluacion, EventoAuditoria, Tramite
-from .provincias import PROVINCIAS
-from .quejas import quejas_visibles
-from .selectors import tramites_visibles
+from ..models import Evaluacion, EventoAuditoria, Tramite
+from ..provincias import PROVINCIAS
+from ..selectors import quejas_visibles, tramites_visibles
 
 
 def normalizar_identificacion(valor: str) -> str:
