@@ -2,14 +2,17 @@
 
 from .auditoria import EventoAuditoria
 from .casos import Adjunto, HistorialEstado, Notificacion, Observacion, Tramite
+from .derechos import CambioDatoContacto, EscalamientoTermino, SolicitudDerecho
 from .evaluacion import ConfiguracionDocumento, Evaluacion, Resolucion, SecuenciaResolucion, Verificacion
 from .oficinas import Oficina, PerfilPersonal, ProvinciaOficina
 from .quejas import CifraMensualHistorica, Queja
 
 __all__ = [
     "Adjunto",
+    "CambioDatoContacto",
     "CifraMensualHistorica",
     "ConfiguracionDocumento",
+    "EscalamientoTermino",
     "Evaluacion",
     "EventoAuditoria",
     "HistorialEstado",
@@ -21,6 +24,7 @@ __all__ = [
     "Queja",
     "Resolucion",
     "SecuenciaResolucion",
+    "SolicitudDerecho",
     "Tramite",
     "Verificacion",
 ]

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..crypto import EncryptedTextField
 from ..estados import Estado
 from ..provincias import PROVINCIA_CHOICES
 
@@ -37,7 +38,8 @@ class Tramite(models.Model):
     telefono = models.CharField(_("teléfono"), max_length=20, help_text=_("Formato E.164"))
     telefono_alterno = models.CharField(_("teléfono alterno"), max_length=20, blank=True)
     provincia = models.CharField(_("provincia"), max_length=2, choices=PROVINCIA_CHOICES)
-    mensaje = models.TextField(_("mensaje"), max_length=2000, blank=True)
+    # Free text the citizen writes may carry health detail: encrypted at rest like the assessment.
+    mensaje = EncryptedTextField(_("mensaje"), max_length=2000, blank=True)
     acepta_tratamiento_datos = models.BooleanField(_("acepta el tratamiento de datos"), default=False)
 
     # Window channel (Gestión Documental).
@@ -72,7 +74,7 @@ class Tramite(models.Model):
     vence_el = models.DateField(_("plazo de respuesta"), null=True, blank=True)
     # When the case reached a final answer (RESUELTO or DESISTIDO): the month of "atenciones".
     finalizado_en = models.DateTimeField(_("finalizado el"), null=True, blank=True, db_index=True)
-    correo_confirmacion = models.TextField(_("texto del correo de confirmación"), blank=True)
+    correo_confirmacion = EncryptedTextField(_("texto del correo de confirmación"), blank=True)
 
     class Meta:
         verbose_name = _("trámite")
@@ -118,6 +120,7 @@ class Adjunto(models.Model):
         """What checking a PDF's electronic signature at upload found (tramites.firma, pyHanko)."""
 
         VALIDA = "valida", _("válida: no cambió desde que se firmó y el certificado es reconocido")
+        VALIDA_VENCIDO = "valida_vencido", _("válida a la fecha de firma; el certificado ya venció")
         NO_RECONOCIDA = "no_reconocida", _("íntegra, pero de un certificado no reconocido por este sistema")
         NO_VALIDA = (
             "no_valida",
@@ -147,6 +150,10 @@ class Adjunto(models.Model):
     firma_firmante = models.CharField(
         _("firmante según el certificado"), max_length=200, blank=True, default=""
     )
+    # The signer's identification number read from the certificate (IDCEC-/PASEC- or a CA extension).
+    firma_identificacion = models.CharField(
+        _("identificación del firmante según el certificado"), max_length=20, blank=True, default=""
+    )
     cifrado = models.BooleanField(_("cifrado en reposo"), default=False)
     # Held files: accepted for a form that had errors elsewhere, waiting for the submission.
     sesion = models.CharField(_("sesión"), max_length=64, blank=True, db_index=True)
@@ -165,6 +172,21 @@ class Adjunto(models.Model):
     def es_imagen(self) -> bool:
         return self.tipo_contenido == "image/jpeg"
 
+    @property
+    def firmada_por_solicitante(self) -> str:
+        """For an electronically signed PDF: "si" / "no" (the certificate's ID is the applicant's or
+        not) or "ilegible" (no readable ID, or a signature that is not intact); "" for anything else."""
+        if not self.firma_digital or self.tramite_id is None:
+            return ""
+        intacta = self.firma_verificacion in (
+            self.VerificacionFirma.VALIDA,
+            self.VerificacionFirma.VALIDA_VENCIDO,
+            self.VerificacionFirma.NO_RECONOCIDA,
+        )
+        if not intacta or not self.firma_identificacion:
+            return "ilegible"
+        return "si" if self.firma_identificacion == self.tramite.identificacion else "no"
+
 
 class HistorialEstado(models.Model):
     """Append-only: a row is written once and never edited or deleted (enforced here and in the admin)."""
@@ -176,7 +198,9 @@ class HistorialEstado(models.Model):
     estado_nuevo = models.CharField(_("estado nuevo"), max_length=16, choices=Estado.choices)
     usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     actor = models.CharField(_("actor"), max_length=20, help_text=_("rol, 'sistema' o 'ciudadano'"))
-    nota = models.TextField(_("nota"), blank=True)
+    nota = EncryptedTextField(_("nota"), blank=True)
+    # The reason of a decision as written for the citizen (archiving, desistimiento): /consulta/ shows it.
+    motivo_ciudadano = EncryptedTextField(_("motivo para el ciudadano"), blank=True)
     visible_ciudadano = models.BooleanField(default=True)
     creado_en = models.DateTimeField(_("fecha"), default=timezone.now)
 
@@ -205,12 +229,12 @@ class Observacion(models.Model):
     """A request for correction: what the citizen must fix and until when."""
 
     tramite = models.ForeignKey(Tramite, on_delete=models.CASCADE, related_name="observaciones")
-    motivo = models.TextField(_("qué debe corregir"))
+    motivo = EncryptedTextField(_("qué debe corregir"))
     creada_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     creada_en = models.DateTimeField(default=timezone.now)
     vence_el = models.DateField(_("plazo para subsanar"))
     respondida_en = models.DateTimeField(null=True, blank=True)
-    respuesta = models.TextField(_("comentario del ciudadano"), blank=True)
+    respuesta = EncryptedTextField(_("comentario del ciudadano"), blank=True)
 
     class Meta:
         verbose_name = _("observación")
@@ -237,7 +261,8 @@ class Notificacion(models.Model):
     )
     destinatario = models.EmailField(_("destinatario"))
     asunto = models.CharField(_("asunto"), max_length=200)
-    texto = models.TextField(_("texto"))
+    # Decision e-mails carry the reasons, which may be medical: encrypted at rest.
+    texto = EncryptedTextField(_("texto"))
     estado = models.CharField(max_length=10, choices=EstadoEnvio.choices, default=EstadoEnvio.PENDIENTE)
     intentos = models.PositiveSmallIntegerField(default=0)
     ultimo_error = models.TextField(blank=True)
