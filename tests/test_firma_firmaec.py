@@ -11,7 +11,10 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 
 from tests import files, firmaec
+from tests.test_firma_solicitud import _pagina_del_analista, solicitud_con  # noqa: F401 - fixture
+from tests.test_solicitud import enviar  # noqa: F401 - fixture that solicitud_con uses
 from tramites import firma
+from tramites.models import Adjunto
 
 BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "firmaec" / "ca-bundle.pem"
 if not BUNDLE.exists():  # the worktree sits two levels below /work; the main clone one
@@ -115,3 +118,56 @@ def test_con_el_bundle_real_una_ca_ajena_no_se_reconoce(settings):
     resultado = firma.validate_pdf_signature(firmaec.firmar_pdf(files.pdf_solicitud(), firmaec.cadena()))
     assert resultado.intact and not resultado.trusted
     assert "no es de confianza" in resultado.error
+
+
+# --- through the request form: what the analyst reads on the case page -----------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("numero", "estilo", "palabras"),
+    [
+        ("1710034065", "idcec", "firmada por el solicitante: <strong>sí</strong>"),
+        ("1710034065", "security_data", "firmada por el solicitante: <strong>sí</strong>"),
+        ("0960034069", "idcec", "firmada por el solicitante: <strong class=\"text-danger\">no</strong>"),
+        ("", "ninguno", "firmada por el solicitante: <strong>no se pudo leer</strong>"),
+    ],
+)
+def test_la_pagina_del_caso_dice_si_la_firmo_el_solicitante(
+    settings,
+    tmp_path,
+    solicitud_con,  # noqa: F811 - the fixture
+    client,
+    personal,
+    numero,
+    estilo,
+    palabras,
+):
+    cadena = firmaec.cadena(identificacion=numero or "1710034065", estilo=estilo)
+    _confiar(settings, tmp_path, cadena.raiz, cadena.intermedia)
+    carta = solicitud_con(firmaec.firmar_pdf(files.pdf_solicitud(), cadena))  # applicant: 1710034065
+    assert carta.firma_verificacion == Adjunto.VerificacionFirma.VALIDA
+    assert carta.firma_identificacion == numero
+    pagina = _pagina_del_analista(client, carta.tramite)
+    assert palabras in pagina
+    if numero == "0960034069":
+        assert "el certificado es de 0960034069" in pagina
+
+
+@pytest.mark.django_db
+def test_carta_con_certificado_ya_vencido_se_etiqueta_asi(
+    settings,
+    tmp_path,
+    solicitud_con,  # noqa: F811 - the fixture
+    client,
+    personal,
+):
+    ahora = dt.datetime.now(dt.UTC)
+    cadena = firmaec.cadena(desde=ahora - dt.timedelta(days=20), dias=2)
+    _confiar(settings, tmp_path, cadena.raiz, cadena.intermedia)
+    firmado = firmaec.firmar_pdf(files.pdf_solicitud(), cadena, momento=ahora - dt.timedelta(days=19))
+    carta = solicitud_con(firmado)
+    assert carta.firma_verificacion == Adjunto.VerificacionFirma.VALIDA_VENCIDO
+    pagina = _pagina_del_analista(client, carta.tramite)
+    assert "válida a la fecha de firma; el certificado ya venció" in pagina
+    assert "firmada por el solicitante: <strong>sí</strong>" in pagina
