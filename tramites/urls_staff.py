@@ -51,6 +51,11 @@ urlpatterns = [
         name="resolucion_corregir",
     ),
     path(
+        "tramites/<str:referencia>/resoluciones/<str:numero>/revocar-sin-reemplazo/",
+        resoluciones_personal.resolucion_revocar,
+        name="resolucion_revocar",
+    ),
+    path(
         "tramites/<str:referencia>/resoluciones/<int:pk>/pdf",
         resoluciones_personal.resolucion_pdf,
         name="resolucion_pdf",

@@ -79,9 +79,9 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
-            model_name="historialestado",
-            name="motivo_ciudadano",
-            field=tramites.crypto.EncryptedTextField(blank=True, verbose_name="motivo para el ciudadano"),
+            model_name="tramite",
+            name="motivo_cierre",
+            field=tramites.crypto.EncryptedTextField(blank=True, verbose_name="motivo del cierre, para el ciudadano"),
         ),
         migrations.AddField(
             model_name="resolucion",

@@ -75,6 +75,9 @@ class Tramite(models.Model):
     # When the case reached a final answer (RESUELTO or DESISTIDO): the month of "atenciones".
     finalizado_en = models.DateTimeField(_("finalizado el"), null=True, blank=True, db_index=True)
     correo_confirmacion = EncryptedTextField(_("texto del correo de confirmación"), blank=True)
+    # Why the case was closed without a resolution (archived, desistido), written for the citizen:
+    # the e-mail and the /consulta/ timeline show it with what the citizen can do.
+    motivo_cierre = EncryptedTextField(_("motivo del cierre, para el ciudadano"), blank=True)
 
     class Meta:
         verbose_name = _("trámite")
@@ -199,8 +202,6 @@ class HistorialEstado(models.Model):
     usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     actor = models.CharField(_("actor"), max_length=20, help_text=_("rol, 'sistema' o 'ciudadano'"))
     nota = EncryptedTextField(_("nota"), blank=True)
-    # The reason of a decision as written for the citizen (archiving, desistimiento): /consulta/ shows it.
-    motivo_ciudadano = EncryptedTextField(_("motivo para el ciudadano"), blank=True)
     visible_ciudadano = models.BooleanField(default=True)
     creado_en = models.DateTimeField(_("fecha"), default=timezone.now)
 
