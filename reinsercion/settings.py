@@ -362,3 +362,8 @@ PROTECCION_DATOS_CONTACTO = env.str("PROTECCION_DATOS_CONTACTO", default=CONTACT
 # LOOETA art. 23 bars asking cédula holders for a copy of it; whether the scan is still required is the
 # institution's decision. Default: required (today's behaviour); false makes it optional for cédulas.
 EXIGIR_COPIA_CEDULA = env.bool("EXIGIR_COPIA_CEDULA", default=True)
+CELERY_BEAT_SCHEDULE["escalar-terminos"] = {"task": "tramites.tasks.escalar_terminos", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["alertar-derechos-titular"] = {
+    "task": "tramites.tasks.alertar_derechos_titular",
+    "schedule": 3600.0,
+}
