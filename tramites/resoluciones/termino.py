@@ -71,3 +71,30 @@ def terminos_escalar(*, hoy=None) -> int:
             continue
         hechos += 1
     return hechos
+
+
+def vencidos_por_oficina_y_mes(*, usuario, desde, hasta) -> list[dict]:
+    """Cases whose term passed without an answer, per office and month of the term, for the cases the
+    user may see: answered after the term, or still unanswered past it (clock running). Archived cases
+    and those waiting for a correction (clock paused) are not counted. From the cases themselves, so
+    the figure does not depend on the escalation task having run."""
+    from django.db.models import Count, F, Q
+    from django.db.models.functions import TruncMonth
+
+    from ..estados import Estado
+    from ..selectors import tramites_visibles
+
+    hoy = timezone.localdate()
+    tarde = Q(finalizado_en__isnull=False, finalizado_en__date__gt=F("vence_el"))
+    pendiente = Q(finalizado_en__isnull=True, vence_el__lt=hoy) & ~Q(estado__in=sorted(RELOJ_DETENIDO))
+    filas = (
+        tramites_visibles(usuario=usuario)
+        .filter(vence_el__range=(desde, hasta))
+        .exclude(estado=Estado.ARCHIVADO)
+        .filter(tarde | pendiente)
+        .annotate(mes=TruncMonth("vence_el"))
+        .values("oficina__nombre", "mes")
+        .annotate(n=Count("id"))
+        .order_by("oficina__nombre", "mes")
+    )
+    return [{"oficina": f["oficina__nombre"] or _("Sin oficina asignada"), "mes": f["mes"], "n": f["n"]} for f in filas]

@@ -44,3 +44,11 @@ def linea_con_motivos(tramite: Tramite) -> list[dict]:
 def resoluciones_revocadas(tramite: Tramite) -> list:
     """The case's revoked documents, newest first, for the citizen (with the full reason: it is theirs)."""
     return list(tramite.resoluciones.filter(estado="revocada").order_by("-revocada_en", "-pk"))
+
+
+@register.simple_tag(takes_context=True)
+def terminos_vencidos(context, desde, hasta) -> list[dict]:
+    """Statistics page: cases past the 30-day term per office and month (scoped to the user)."""
+    from ..resoluciones.termino import vencidos_por_oficina_y_mes
+
+    return vencidos_por_oficina_y_mes(usuario=context["request"].user, desde=desde, hasta=hasta)
