@@ -289,7 +289,7 @@ RATELIMIT_SOLICITUD = env.str("RATELIMIT_SOLICITUD", default="30/h")
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 # While the cache (Redis) is unreachable, requests are let through rather than refused.
 RATELIMIT_FAIL_OPEN = True
-RATELIMIT_VIEW = "tramites.views_public.limite_excedido"
+RATELIMIT_VIEW = "tramites.views.limite_excedido"
 # Only for bench/solicitudes.py: exposes /__bench__/almacenar/, a baseline that only stores two files.
 BENCHMARK_VIEWS = env.bool("BENCHMARK_VIEWS", default=False)
 
@@ -316,7 +316,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "SAMEORIGIN"
-CSRF_FAILURE_VIEW = "tramites.views_public.csrf_failure"
+CSRF_FAILURE_VIEW = "tramites.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -12,6 +12,8 @@ from tramites.evaluacion import services as ev
 from tramites.models import Tramite
 from tramites.resoluciones import services as res
 from tramites.roles import Rol
+from tramites.solicitud import services as solicitud
+from tramites.tramitacion import enrutamiento
 from tramites.validators import validar_adjunto
 
 NOTA_MEDICA = "Hipoacusia neurosensorial bilateral moderada; evitar ruido mayor a 85 dB"
@@ -33,10 +35,10 @@ DATOS_CIUDADANO = {
 
 def tramite_en_evaluacion(personal, *, provincia: str = "17", **cambios) -> Tramite:
     """A case routed to the office of `provincia`, taken by its analyst and sent to evaluation."""
-    tramite = services.tramite_create(
+    tramite = solicitud.tramite_create(
         datos={**DATOS_CIUDADANO, "provincia": provincia, **cambios}, adjuntos=[]
     )
-    services.tramite_enrutar(tramite_id=tramite.pk)
+    enrutamiento.tramite_enrutar(tramite_id=tramite.pk)
     tramite.refresh_from_db()
     analista = tramite.analista
     services.tramite_transition(tramite=tramite, accion="tomar", actor=Rol.ANALISTA, usuario=analista)

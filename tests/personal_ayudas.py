@@ -9,6 +9,8 @@ from tests import files
 from tramites import services
 from tramites.estados import Estado
 from tramites.models import Adjunto, Tramite
+from tramites.solicitud import services as solicitud
+from tramites.tramitacion import enrutamiento
 from tramites.validators import validar_adjunto
 
 _n = count(1)
@@ -43,9 +45,9 @@ def crear_tramite(*, provincia: str = "17", enrutar: bool = True, **datos) -> Tr
         adjunto(files.jpeg_documento(), "cédula foto.jpg", Adjunto.Tipo.DOCUMENTO_IDENTIDAD),
         adjunto(files.pdf_solicitud(), "solicitud firmada.pdf", Adjunto.Tipo.SOLICITUD_FIRMADA),
     ]
-    tramite = services.tramite_create(datos=base, adjuntos=adjuntos)
+    tramite = solicitud.tramite_create(datos=base, adjuntos=adjuntos)
     if enrutar:
-        services.tramite_enrutar(tramite_id=tramite.pk)
+        enrutamiento.tramite_enrutar(tramite_id=tramite.pk)
     tramite.refresh_from_db()
     return tramite
 

@@ -1,6 +1,6 @@
 """Point 7 of issue 3: no member of staff reaches a case of another office through ANY staff URL.
 
-The URLs are read from tramites.urls_staff, so a page added later is covered without editing this
+The URLs are read from tramites.urls (personal), so a page added later is covered without editing this
 test; a new URL parameter makes it fail until a value for it is added to VALORES below.
 """
 
@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver
 
 from tests.personal_ayudas import cliente, crear_tramite
-from tramites import urls_staff
+from tramites import urls
 from tramites.models import Adjunto
 
 
@@ -62,7 +62,7 @@ def _valores(tramite) -> dict:
 
 def _urls(tramite):
     valores = _valores(tramite)
-    for patron, prefijo in _patrones(urls_staff.urlpatterns):
+    for patron, prefijo in _patrones(urls.personal[0]):
         if patron.name in SIN_TRAMITE:
             continue
         yield patron, _url(patron, prefijo, valores)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from tests import files
 from tramites import referencias, services
 from tramites.models import Adjunto
+from tramites.solicitud import services as solicitud
 from tramites.validators import validar_adjunto
 
 NO_ENCONTRADO = "No encontramos un trámite con esa referencia y ese número de identificación"
@@ -34,7 +35,7 @@ def crear_tramite(**cambios):
         "acepta_tratamiento_datos": True,
         **cambios,
     }
-    return services.tramite_create(datos=datos, adjuntos=adjuntos)
+    return solicitud.tramite_create(datos=datos, adjuntos=adjuntos)
 
 
 def test_referencia_tiene_anio_ocho_caracteres_y_control():

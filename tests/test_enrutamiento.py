@@ -11,7 +11,9 @@ from tests.casos import analista_nuevo, broker_en, grupos_de_roles, tramite_nuev
 from tramites import services
 from tramites.estados import Estado
 from tramites.models import HistorialEstado, Notificacion, Oficina, ProvinciaOficina, Tramite
+from tramites.solicitud import services as solicitud
 from tramites.tasks import enrutar_tramite, reencolar_ingresados
+from tramites.tramitacion import enrutamiento
 
 
 def oficina_de(provincia: str) -> Oficina:
@@ -25,7 +27,7 @@ def asignaciones(tramite) -> list[HistorialEstado]:
 def test_caso_de_pichincha_va_a_su_oficina_y_a_su_analista(personal):
     tramite = tramite_nuevo(provincia="17")
 
-    assert services.tramite_enrutar(tramite_id=tramite.pk) is True
+    assert enrutamiento.tramite_enrutar(tramite_id=tramite.pk) is True
 
     tramite.refresh_from_db()
     oficina = oficina_de("17")
@@ -46,7 +48,7 @@ def test_el_mapa_editado_en_el_admin_manda(personal):
     ProvinciaOficina.objects.filter(provincia="10").update(oficina=oficina_de("17"))
     tramite = tramite_nuevo(provincia="10")
 
-    services.tramite_enrutar(tramite_id=tramite.pk)
+    enrutamiento.tramite_enrutar(tramite_id=tramite.pk)
 
     tramite.refresh_from_db()
     assert tramite.oficina == oficina_de("17")
@@ -62,7 +64,7 @@ def test_casos_sin_oficina_provincial_van_a_la_direccion_nacional(oficinas, prep
         Oficina.objects.filter(pk=oficina_de("20").pk).update(activa=False)
     tramite = tramite_nuevo(provincia=provincia)
 
-    services.tramite_enrutar(tramite_id=tramite.pk)
+    enrutamiento.tramite_enrutar(tramite_id=tramite.pk)
 
     tramite.refresh_from_db()
     assert tramite.oficina.tipo == Oficina.Tipo.NACIONAL
@@ -74,7 +76,7 @@ def test_oficina_sin_analistas_deja_el_caso_en_su_cola(personal):
     # Azuay has no staff in the demo data.
     tramite = tramite_nuevo(provincia="01")
 
-    services.tramite_enrutar(tramite_id=tramite.pk)
+    enrutamiento.tramite_enrutar(tramite_id=tramite.pk)
 
     tramite.refresh_from_db()
     assert tramite.estado == Estado.ASIGNADO
@@ -102,12 +104,12 @@ def test_el_analista_activo_con_menos_casos_abiertos_recibe_el_caso(personal):
 
     # Beatriz and Carlos tie with one open case: the fixed order (oldest account first) decides.
     primero = tramite_nuevo(provincia="17")
-    services.tramite_enrutar(tramite_id=primero.pk)
+    enrutamiento.tramite_enrutar(tramite_id=primero.pk)
     primero.refresh_from_db()
     assert primero.analista == beatriz
 
     segundo = tramite_nuevo(provincia="17")
-    services.tramite_enrutar(tramite_id=segundo.pk)
+    enrutamiento.tramite_enrutar(tramite_id=segundo.pk)
     segundo.refresh_from_db()
     assert segundo.analista == carlos
 
@@ -115,8 +117,8 @@ def test_el_analista_activo_con_menos_casos_abiertos_recibe_el_caso(personal):
 def test_enrutar_dos_veces_asigna_una_sola_vez(personal):
     tramite = tramite_nuevo(provincia="09")
 
-    assert services.tramite_enrutar(tramite_id=tramite.pk) is True
-    assert services.tramite_enrutar(tramite_id=tramite.pk) is False
+    assert enrutamiento.tramite_enrutar(tramite_id=tramite.pk) is True
+    assert enrutamiento.tramite_enrutar(tramite_id=tramite.pk) is False
     assert enrutar_tramite.delay(tramite.pk).get() is False
 
     assert len(asignaciones(tramite)) == 1
@@ -125,15 +127,15 @@ def test_enrutar_dos_veces_asigna_una_sola_vez(personal):
 
 def test_un_caso_que_ya_no_esta_ingresado_o_no_existe_no_se_toca(personal):
     tramite = tramite_nuevo(provincia="17", estado=Estado.ARCHIVADO)
-    assert services.tramite_enrutar(tramite_id=tramite.pk) is False
-    assert services.tramite_enrutar(tramite_id=999_999) is False
+    assert enrutamiento.tramite_enrutar(tramite_id=tramite.pk) is False
+    assert enrutamiento.tramite_enrutar(tramite_id=999_999) is False
     tramite.refresh_from_db()
     assert tramite.estado == Estado.ARCHIVADO and tramite.oficina is None
 
 
 def test_la_solicitud_recien_creada_se_enruta_tras_el_commit(personal, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        tramite = services.tramite_create(
+        tramite = solicitud.tramite_create(
             datos={
                 "tipo_identificacion": "cedula",
                 "identificacion": "1714307103",
@@ -182,7 +184,7 @@ def test_broker_caido_no_impide_la_solicitud_ni_tarda(personal, settings, django
     with broker_en("redis://127.0.0.1:6390/0"):  # nothing listens there
         inicio = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
-            tramite = services.tramite_create(
+            tramite = solicitud.tramite_create(
                 datos={
                     "tipo_identificacion": "cedula",
                     "identificacion": "0926687856",
@@ -261,7 +263,7 @@ def test_dos_enrutamientos_a_la_vez_asignan_una_sola_vez(transactional_db, tarea
     with transaction.atomic():
         Tramite.objects.select_for_update().get(pk=tramite.pk)
         def enrutar():
-            return services.tramite_enrutar(tramite_id=tramite.pk)
+            return enrutamiento.tramite_enrutar(tramite_id=tramite.pk)
 
         hilos = [threading.Thread(target=_en_hilo, args=(enrutar, resultados, errores)) for _ in range(2)]
         for h in hilos:
@@ -294,7 +296,7 @@ def test_enrutamientos_simultaneos_reparten_la_carga_por_igual(transactional_db,
 
     def trabajar(mios):
         barrera.wait()
-        return [services.tramite_enrutar(tramite_id=t.pk) for t in mios]
+        return [enrutamiento.tramite_enrutar(tramite_id=t.pk) for t in mios]
 
     hilos = [
         threading.Thread(target=_en_hilo, args=(trabajar, resultados, errores, casos[i::6])) for i in range(6)
@@ -338,7 +340,7 @@ def test_la_tarea_enruta_en_lote_los_casos_que_esperan_como_uno_por_uno(personal
     for t in casos:
         t.refresh_from_db()
         assert t.estado == Estado.ASIGNADO
-        assert t.oficina == services.oficina_para_provincia(t.provincia)
+        assert t.oficina == enrutamiento.oficina_para_provincia(t.provincia)
         assert len(asignaciones(t)) == 1
         [aviso] = Notificacion.objects.filter(tramite=t, destinatario=t.oficina.correo)
         assert t.referencia in aviso.asunto and t.referencia in aviso.texto
@@ -438,7 +440,7 @@ def test_un_lote_salta_los_casos_que_otro_tiene_bloqueados_sin_esperarlos(transa
         Tramite.objects.select_for_update().get(pk=ocupado.pk)  # another batch holds it
         hilo = threading.Thread(
             target=_en_hilo,
-            args=(lambda: services.tramite_enrutar(tramite_id=libres[0].pk, lote=50), resultados, errores),
+            args=(lambda: enrutamiento.tramite_enrutar(tramite_id=libres[0].pk, lote=50), resultados, errores),
         )
         hilo.start()
         hilo.join(20)
@@ -446,7 +448,7 @@ def test_un_lote_salta_los_casos_que_otro_tiene_bloqueados_sin_esperarlos(transa
     assert not errores and resultados == [True]
     assert Tramite.objects.get(pk=ocupado.pk).estado == Estado.INGRESADO  # left for its own task
     assert all(Tramite.objects.get(pk=t.pk).estado == Estado.ASIGNADO for t in libres)
-    assert services.tramite_enrutar(tramite_id=ocupado.pk, lote=50) is True
+    assert enrutamiento.tramite_enrutar(tramite_id=ocupado.pk, lote=50) is True
     assert HistorialEstado.objects.filter(estado_nuevo=Estado.ASIGNADO).count() == 5
 
 
@@ -468,7 +470,7 @@ def test_lotes_simultaneos_asignan_cada_caso_una_vez_y_reparten_por_igual(transa
     def trabajar(mios):
         barrera.wait()
         try:
-            return [services.tramite_enrutar(tramite_id=t.pk, lote=7) for t in mios]
+            return [enrutamiento.tramite_enrutar(tramite_id=t.pk, lote=7) for t in mios]
         finally:
             from tramites import auditoria
 

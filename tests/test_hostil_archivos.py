@@ -35,6 +35,9 @@ from tramites.estados import Estado
 from tramites.management import demo
 from tramites.models import Adjunto, Tramite
 from tramites.roles import Rol
+from tramites.solicitud import services as solicitud
+from tramites.tramitacion import enrutamiento
+from tramites.tramitacion import services as tramitacion
 
 pytestmark = [pytest.mark.django_db]
 
@@ -96,7 +99,7 @@ def _pdf(nombre: str = "solicitud.pdf") -> SimpleUploadedFile:
 
 def _observado(personal) -> Tramite:
     """A Pichincha case (without files, they are not what is tested here) observed by its analyst."""
-    tramite = services.tramite_create(
+    tramite = solicitud.tramite_create(
         datos={
             "tipo_identificacion": "cedula",
             "identificacion": "1710034065",
@@ -109,10 +112,10 @@ def _observado(personal) -> Tramite:
         },
         adjuntos=[],
     )
-    services.tramite_enrutar(tramite_id=tramite.pk)
+    enrutamiento.tramite_enrutar(tramite_id=tramite.pk)
     tramite.refresh_from_db()
     services.tramite_transition(tramite=tramite, accion="tomar", actor=Rol.ANALISTA, usuario=tramite.analista)
-    services.tramite_observar(
+    tramitacion.tramite_observar(
         tramite=tramite, usuario=tramite.analista, motivo="La foto de la cédula está cortada."
     )
     tramite.refresh_from_db()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tests.test_solicitud import adjuntos, datos_validos
+from tramites import urls
 from tramites.management import demo
 from tramites.models import Notificacion, Queja, Tramite
 
@@ -120,12 +121,12 @@ def test_pagina_del_caso_para_el_personal_escapa_datos_y_correos(caso_hostil):
 def test_observacion_hostil_del_personal_llega_escapada_al_ciudadano(
     caso_hostil, personal, client, django_capture_on_commit_callbacks
 ):
-    from tramites import services
+    from tramites.tramitacion import services as tramitacion
 
     analista = personal["analista.pichincha"]
-    services.tramite_tomar(tramite=caso_hostil, usuario=analista)
+    tramitacion.tramite_tomar(tramite=caso_hostil, usuario=analista)
     with django_capture_on_commit_callbacks(execute=True):
-        services.tramite_observar(
+        tramitacion.tramite_observar(
             tramite=caso_hostil, usuario=analista, motivo=f"Corrija {SCRIPT} {IMAGEN}"
         )
     detalle = client.get(reverse("publico:consulta_detalle", args=[caso_hostil.referencia]))
@@ -232,11 +233,8 @@ def test_exportaciones_de_estadisticas_no_llevan_formulas(oficinas, personal, ca
 # --- CSRF: every POST endpoint refuses a form without the token --------------------------------------
 
 
-def _rutas(modulo: str) -> list[tuple[str, str]]:
-    """(name, URL) of every pattern of `modulo`, with sample values in place of the converters."""
-    import importlib
-
-    urls = importlib.import_module(modulo)
+def _rutas(patrones_raiz: list) -> list[tuple[str, str]]:
+    """(name, URL) of every pattern of `patrones_raiz`, with sample values in place of the converters."""
     muestras = {"str": "2026-ABCD-EFGH-J", "int": "1", "slug": "tomar", "path": "x", "uuid": None}
     rutas = []
 
@@ -249,12 +247,12 @@ def _rutas(modulo: str) -> list[tuple[str, str]]:
                 ruta = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: muestras.get(m.group(1) or "str") or "x", ruta)
                 rutas.append((p.name or ruta, ruta))
 
-    recorrer(urls.urlpatterns)
+    recorrer(patrones_raiz)
     return rutas
 
 
-RUTAS_PUBLICAS = _rutas("tramites.urls_public")
-RUTAS_PERSONAL = _rutas("tramites.urls_staff")
+RUTAS_PUBLICAS = _rutas(urls.publico[0])
+RUTAS_PERSONAL = _rutas(urls.personal[0])
 
 
 def test_hay_rutas_que_probar():

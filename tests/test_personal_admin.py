@@ -68,7 +68,7 @@ def test_el_administrador_asigna_oficina_y_roles_a_un_usuario(personal, admin_cl
 @pytest.mark.django_db
 def test_el_mapa_de_provincias_se_edita_en_el_admin(personal, admin_client_demo):
     """Cañar served by the Azuay office: edit the map, and the next case of Cañar goes there."""
-    from tramites import services
+    from tramites.tramitacion import enrutamiento
 
     canar = ProvinciaOficina.objects.get(provincia="03")
     azuay = Oficina.objects.get(codigo="azuay")
@@ -76,5 +76,5 @@ def test_el_mapa_de_provincias_se_edita_en_el_admin(personal, admin_client_demo)
     assert admin_client_demo.get(url).status_code == 200
     r = admin_client_demo.post(url, {"provincia": "03", "oficina": azuay.pk})
     assert r.status_code == 302
-    assert services.oficina_para_provincia("03") == azuay
+    assert enrutamiento.oficina_para_provincia("03") == azuay
     assert admin_client_demo.get("/admin/tramites/provinciaoficina/").status_code == 200

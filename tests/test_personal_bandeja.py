@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from tests.casos import tramite_nuevo
 from tests.personal_ayudas import cliente
-from tramites import selectors
 from tramites.estados import Estado
 from tramites.models import Oficina, Tramite
 from tramites.plazos import sumar_dias_habiles
@@ -106,24 +105,25 @@ def test_insignias_en_riesgo_y_vencido_con_texto(personal, pichincha, settings):
 
 @pytest.mark.django_db
 def test_los_limites_del_filtro_de_plazo_coinciden_con_los_dias_mostrados(personal, pichincha, settings):
-    """The date bounds of the filter agree with services.dias_restantes on every day around the edges."""
-    from tramites import services
+    """The date bounds of the filter agree with plazos.dias_restantes on every day around the edges."""
+    from tramites import plazos
+    from tramites.tramitacion import selectors as tramitacion
 
     settings.PLAZO_RIESGO_DIAS = 5
     hoy = timezone.localdate()
     casos = [_caso(pichincha, vence_el=hoy + timedelta(days=d)) for d in range(-6, 12)]
     riesgo = set(
-        selectors.tramites_bandeja(usuario=personal["analista.pichincha"], plazo="en_riesgo").values_list(
+        tramitacion.tramites_bandeja(usuario=personal["analista.pichincha"], plazo="en_riesgo").values_list(
             "pk", flat=True
         )
     )
     vencidos = set(
-        selectors.tramites_bandeja(usuario=personal["analista.pichincha"], plazo="vencidos").values_list(
+        tramitacion.tramites_bandeja(usuario=personal["analista.pichincha"], plazo="vencidos").values_list(
             "pk", flat=True
         )
     )
     for t in casos:
-        dias = services.dias_restantes(t, hoy=hoy)
+        dias = plazos.dias_restantes(t, hoy=hoy)
         assert (t.pk in vencidos) == (dias < 0), (t.vence_el, dias)
         assert (t.pk in riesgo) == (0 <= dias <= 5), (t.vence_el, dias)
 
@@ -234,7 +234,7 @@ def test_los_conteos_se_guardan_y_cada_cambio_de_estado_los_renueva(
 ):
     """The per-state counts are cached per office; routing, a staff action and a new case renew them."""
     from tests.test_solicitud import adjuntos, datos_validos
-    from tramites import services
+    from tramites.tramitacion import services as tramitacion
 
     analista = personal["analista.pichincha"]
     c = cliente(analista)
@@ -264,7 +264,7 @@ def test_los_conteos_se_guardan_y_cada_cambio_de_estado_los_renueva(
 
     # A staff action moves one case: both views show it.
     with django_capture_on_commit_callbacks(execute=True):
-        services.tramite_tomar(tramite=nuevo, usuario=analista)
+        tramitacion.tramite_tomar(tramite=nuevo, usuario=analista)
     html = c.get("/personal/").content.decode()
     assert re.search(r"Asignado: <strong>1</strong>", html)
     assert re.search(r"En revisión: <strong>1</strong>", html)

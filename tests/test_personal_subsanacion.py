@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from tests import files
 from tests.personal_ayudas import archivo, cliente, crear_tramite, en_estado
-from tramites import services
 from tramites.estados import Estado
 from tramites.models import Adjunto, HistorialEstado, Notificacion, Observacion
 from tramites.plazos import sumar_dias_habiles
 from tramites.services import TransicionNoPermitida
+from tramites.subsanacion import services as subsanacion
+from tramites.tramitacion import services as tramitacion
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +34,7 @@ def en_revision(personal):
 
 
 def _observar(personal, tramite):
-    return services.tramite_observar(tramite=tramite, usuario=personal["analista.pichincha"], motivo=MOTIVO)
+    return tramitacion.tramite_observar(tramite=tramite, usuario=personal["analista.pichincha"], motivo=MOTIVO)
 
 
 def _ciudadano(tramite) -> Client:
@@ -171,7 +172,7 @@ def test_el_ultimo_dia_del_plazo_todavia_se_acepta(personal, en_revision):
     f = archivo(files.jpeg_documento(), "c.jpg")
     from tramites.validators import validar_adjunto
 
-    services.tramite_subsanar(tramite=en_revision, archivos=[(f, validar_adjunto(f))])
+    subsanacion.tramite_subsanar(tramite=en_revision, archivos=[(f, validar_adjunto(f))])
     assert en_revision.estado == Estado.EN_REVISION
 
 
@@ -193,7 +194,7 @@ def test_sin_observacion_pendiente_no_hay_subsanacion(personal, en_revision):
     from tramites.validators import validar_adjunto
 
     with pytest.raises(TransicionNoPermitida):
-        services.tramite_subsanar(tramite=en_revision, archivos=[(f, validar_adjunto(f))])
+        subsanacion.tramite_subsanar(tramite=en_revision, archivos=[(f, validar_adjunto(f))])
     assert not Adjunto.objects.filter(tipo=Adjunto.Tipo.SUBSANACION).exists()
 
 

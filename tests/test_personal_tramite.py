@@ -69,7 +69,7 @@ def test_adjuntos_con_cabeceras_seguras(personal):
 
 
 def test_nombre_de_archivo_saneado():
-    from tramites.views_staff import nombre_seguro
+    from tramites.tramitacion.views import nombre_seguro
 
     assert nombre_seguro('../../etc/pa"ss\r\nwd.jpg', "jpg") == "pa_ss_wd.jpg"
     assert nombre_seguro("Cédula de María.JPG", "jpg") == "Cedula de Maria.jpg"
@@ -130,13 +130,13 @@ def test_una_fila_de_auditoria_sobrevive_a_la_transaccion_revertida(personal):
 
 def test_un_cambio_de_estado_revertido_deja_su_intento_en_la_auditoria(personal):
     """A failure after tramite_transition rolls the state back, not the audit row of the attempt."""
-    from tramites import services
     from tramites.estados import Estado
+    from tramites.tramitacion import services as tramitacion
 
     tramite = crear_tramite(provincia="17")
     with pytest.raises(RuntimeError):
         with transaction.atomic():
-            services.tramite_tomar(tramite=tramite, usuario=personal["analista.pichincha"])
+            tramitacion.tramite_tomar(tramite=tramite, usuario=personal["analista.pichincha"])
             raise RuntimeError
     auditoria.flush()
     tramite.refresh_from_db()
@@ -158,12 +158,12 @@ def test_la_auditoria_se_muestra_al_supervisor_y_no_al_analista(personal):
 
 def test_reasignacion_queda_en_la_auditoria(personal):
     from tests.casos import analista_nuevo
-    from tramites import services
+    from tramites.tramitacion import services as tramitacion
 
     director = personal["director.pichincha"]
     tramite = crear_tramite(provincia="17")
     nuevo = analista_nuevo("analista.tres", director.perfil.oficina)
-    services.tramite_reasignar(tramite=tramite, usuario=director, analista=nuevo)
+    tramitacion.tramite_reasignar(tramite=tramite, usuario=director, analista=nuevo)
     auditoria.flush()  # outside a request, the caller flushes (the middleware does it for views)
     fila = EventoAuditoria.objects.get(accion="reasignacion", tramite_id=tramite.pk)
     assert fila.detalle == {"de": "analista.pichincha", "a": "analista.tres"}

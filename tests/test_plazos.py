@@ -7,11 +7,13 @@ import pytest
 from django.core import mail
 
 from tests.casos import tramite_nuevo
-from tramites import services
+from tramites import plazos, services
 from tramites.estados import Estado
 from tramites.models import HistorialEstado, Notificacion, Observacion, ProvinciaOficina
 from tramites.plazos import dias_habiles_entre, es_habil, sumar_dias_habiles
+from tramites.solicitud import services as solicitud
 from tramites.tasks import alertar_plazos, vencer_observaciones
+from tramites.tramitacion import services as tramitacion
 
 EC = ZoneInfo("America/Guayaquil")
 
@@ -48,7 +50,7 @@ def test_plazo_de_una_solicitud_presentada_antes_de_carnaval(personal, django_ca
     momento = datetime(2026, 2, 2, 10, 0, tzinfo=EC)
     with mock.patch("django.utils.timezone.now", return_value=momento):
         with django_capture_on_commit_callbacks(execute=True):
-            tramite = services.tramite_create(
+            tramite = solicitud.tramite_create(
                 datos={
                     "tipo_identificacion": "cedula",
                     "identificacion": "1710034065",
@@ -62,8 +64,8 @@ def test_plazo_de_una_solicitud_presentada_antes_de_carnaval(personal, django_ca
                 adjuntos=[],
             )
     assert tramite.vence_el == date(2026, 3, 18)
-    assert services.dias_restantes(tramite, hoy=date(2026, 2, 13)) == 21
-    assert services.dias_restantes(tramite, hoy=date(2026, 2, 18)) == 20  # Carnaval did not count
+    assert plazos.dias_restantes(tramite, hoy=date(2026, 2, 13)) == 21
+    assert plazos.dias_restantes(tramite, hoy=date(2026, 2, 18)) == 20  # Carnaval did not count
 
 
 # --- the clock is paused while observed ---------------------------------------------------------
@@ -99,19 +101,19 @@ def test_observado_congela_los_dias_restantes_y_subsanar_los_recupera(personal):
     _observar(tramite, analista, dia=hace_cinco, plazo=sumar_dias_habiles(hace_cinco, 10))
     tramite.refresh_from_db()
     assert tramite.estado == Estado.OBSERVADO
-    assert services.dias_restantes(tramite, hoy=hoy) == 17
-    assert services.dias_restantes(tramite, hoy=sumar_dias_habiles(hoy, 3)) == 17
+    assert plazos.dias_restantes(tramite, hoy=hoy) == 17
+    assert plazos.dias_restantes(tramite, hoy=sumar_dias_habiles(hoy, 3)) == 17
 
     services.tramite_transition(tramite=tramite, accion="subsanar", actor="ciudadano")
     tramite.refresh_from_db()
     assert tramite.estado == Estado.EN_REVISION
-    assert services.dias_restantes(tramite, hoy=hoy) == 17  # the clock resumes where it stopped
-    assert services.dias_restantes(tramite, hoy=sumar_dias_habiles(hoy, 1)) == 16
+    assert plazos.dias_restantes(tramite, hoy=hoy) == 17  # the clock resumes where it stopped
+    assert plazos.dias_restantes(tramite, hoy=sumar_dias_habiles(hoy, 1)) == 16
 
 
 def test_casos_cerrados_no_muestran_dias(personal):
     tramite = tramite_nuevo(estado=Estado.RESUELTO)
-    assert services.dias_restantes(tramite) is None
+    assert plazos.dias_restantes(tramite) is None
 
 
 # --- the daily alert --------------------------------------------------------------------------------
@@ -146,7 +148,7 @@ def test_alerta_diaria_a_cada_oficina_con_sus_casos_en_riesgo(
     # 27 May is 4 business days after the 20th (the 25th is a holiday), 28 May is 5 and 29 May is 6:
     # with the default PLAZO_RIESGO_DIAS=5 the first two are at risk. 15 May is 3 business days overdue.
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.plazos_alertar(hoy=hoy) == 2
+        assert tramitacion.plazos_alertar(hoy=hoy) == 2
 
     por_destinatario = {m.to[0]: m for m in mail.outbox}
     assert set(por_destinatario) == {pichincha.correo, guayas.correo}
@@ -165,8 +167,8 @@ def test_alerta_diaria_a_cada_oficina_con_sus_casos_en_riesgo(
 def test_la_alerta_se_envia_una_vez_por_dia(casos_con_plazos, django_capture_on_commit_callbacks):
     hoy, *_ = casos_con_plazos
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.plazos_alertar(hoy=hoy) == 2
-        assert services.plazos_alertar(hoy=hoy) == 0
+        assert tramitacion.plazos_alertar(hoy=hoy) == 2
+        assert tramitacion.plazos_alertar(hoy=hoy) == 0
     assert len(mail.outbox) == 2
     assert Notificacion.objects.filter(tramite__isnull=True).count() == 2
 
@@ -194,7 +196,7 @@ def test_observacion_vencida_termina_en_desistido_y_se_avisa(personal, django_ca
 
     with django_capture_on_commit_callbacks(execute=True):
         assert vencer_observaciones.delay().get() == 1
-        assert services.observaciones_vencidas_cerrar() == 0  # a second run changes nothing
+        assert tramitacion.observaciones_vencidas_cerrar() == 0  # a second run changes nothing
 
     vencida.refresh_from_db()
     vence_hoy.refresh_from_db()
@@ -222,6 +224,6 @@ def test_observacion_respondida_no_se_cierra(personal):
     tramite = tramite_nuevo(estado=Estado.ASIGNADO, oficina=oficina, analista=analista)
     obs = _observar(tramite, analista, dia=hoy - timedelta(days=20), plazo=hoy - timedelta(days=1))
     Observacion.objects.filter(pk=obs.pk).update(respondida_en=timezone.now())
-    assert services.observaciones_vencidas_cerrar() == 0
+    assert tramitacion.observaciones_vencidas_cerrar() == 0
     tramite.refresh_from_db()
     assert tramite.estado == Estado.OBSERVADO

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.conftest import archivos_en_disco
 from tests.fabricas_evaluacion import NOTA_MEDICA, tramite_resuelto
 from tests.personal_ayudas import crear_tramite
-from tramites import services, tasks
+from tramites import tasks
 from tramites.datos_personales import retencion
 from tramites.estados import Estado
 from tramites.models import (
@@ -24,6 +24,7 @@ from tramites.models import (
     Resolucion,
     Tramite,
 )
+from tramites.tramitacion import services as tramitacion
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
 
@@ -50,7 +51,7 @@ def resuelto(personal, django_capture_on_commit_callbacks):
 def _archivado(personal, django_capture_on_commit_callbacks) -> Tramite:
     with django_capture_on_commit_callbacks(execute=True):
         tramite = crear_tramite()
-        services.tramite_archivar(tramite=tramite, usuario=personal["director.pichincha"], motivo="Duplicado")
+        tramitacion.tramite_archivar(tramite=tramite, usuario=personal["director.pichincha"], motivo="Duplicado")
     tramite.refresh_from_db()
     assert tramite.estado == Estado.ARCHIVADO
     return tramite

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver
 
 from tests.fabricas_evaluacion import tramite_resuelto
-from tramites import auditoria
+from tramites import auditoria, urls
 
 RAIZ = Path(__file__).resolve().parent.parent
 PLANTILLAS = RAIZ / "templates"
@@ -117,9 +117,7 @@ def revisar(respuesta, url: str) -> None:
 # --- every page, public and staff -------------------------------------------------------------------
 
 
-def _rutas(modulo: str) -> list[tuple[str, str]]:
-    import importlib
-
+def _rutas(patrones_raiz: list) -> list[tuple[str, str]]:
     rutas = []
 
     def recorrer(patrones, prefijo=""):
@@ -129,7 +127,7 @@ def _rutas(modulo: str) -> list[tuple[str, str]]:
             elif isinstance(p, URLPattern):
                 rutas.append((p.name or "", prefijo + str(p.pattern)))
 
-    recorrer(importlib.import_module(modulo).urlpatterns)
+    recorrer(patrones_raiz)
     return rutas
 
 
@@ -172,7 +170,7 @@ def test_paginas_publicas(mundo, client):
     enviado, resolucion = mundo["enviado"], mundo["resolucion"]
     valores = {"referencia": enviado.referencia, "codigo": resolucion.codigo_verificacion}
     vistas = 0
-    for _nombre, ruta in _rutas("tramites.urls_public"):
+    for _nombre, ruta in _rutas(urls.publico[0]):
         url = "/" + _rellenar(ruta, valores)
         respuesta = client.get(url)
         revisar(respuesta, url)
@@ -197,7 +195,7 @@ def test_paginas_del_personal(mundo, personal, usuario):
         "accion": "archivar",
     }
     vistas = 0
-    for nombre, ruta in _rutas("tramites.urls_staff"):
+    for nombre, ruta in _rutas(urls.personal[0]):
         if nombre == "logout":
             continue
         datos = dict(valores, referencia=mundo["queja"].referencia) if ruta.startswith("quejas/") else valores

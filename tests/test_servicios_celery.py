@@ -25,15 +25,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tests.casos import broker_en, grupos_de_roles, tramite_nuevo
-from tramites import services
 from tramites.estados import Estado
 from tramites.models import HistorialEstado, Notificacion, Tramite
+from tramites.solicitud import services as solicitud
 from tramites.tasks import (
     enrutar_tramite,
     enviar_notificacion,
     reencolar_ingresados,
     reintentar_notificaciones,
 )
+from tramites.tramitacion import enrutamiento
 
 RAIZ = Path(__file__).resolve().parent.parent
 BD_REDIS_PRUEBAS = os.environ.get("CELERY_TEST_REDIS_DB", "3")
@@ -179,7 +180,7 @@ def test_un_worker_real_enruta_cada_caso_una_vez_aunque_reciba_el_mensaje_dos_ve
     for t in casos:
         t.refresh_from_db()
         assert asignaciones(t) == 1
-        assert t.oficina == services.oficina_para_provincia(t.provincia)
+        assert t.oficina == enrutamiento.oficina_para_provincia(t.provincia)
         assert Notificacion.objects.filter(tramite=t, destinatario=t.oficina.correo).count() == 1
     pichincha = [t for t in casos if t.provincia == "17"]
     assert {t.analista.username for t in pichincha} == {"analista.pichincha"}
@@ -188,7 +189,7 @@ def test_un_worker_real_enruta_cada_caso_una_vez_aunque_reciba_el_mensaje_dos_ve
 def test_solicitud_con_el_broker_caido_se_enruta_al_volver(worker, demo_usuarios, broker, settings):
     with broker_en("redis://127.0.0.1:6390/0"):  # nothing listens there
         inicio = time.monotonic()
-        tramite = services.tramite_create(
+        tramite = solicitud.tramite_create(
             datos={
                 "tipo_identificacion": "cedula",
                 "identificacion": "1710034065",

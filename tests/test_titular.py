@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from tests.fabricas_evaluacion import LIMITACIONES, NOTA_MEDICA, tramite_resuelto
 from tests.personal_ayudas import crear_tramite
-from tramites import auditoria, services
+from tramites import auditoria
 from tramites.models import EventoAuditoria, Queja
 from tramites.quejas.forms import marca_tiempo
+from tramites.tramitacion import services as tramitacion
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("certificado_demo")]
 URL = "/personal/titular/"
@@ -45,8 +46,8 @@ def historia(personal, django_capture_on_commit_callbacks):
         resuelto, resolucion = tramite_resuelto(personal)
         observado = crear_tramite(provincia="09")
         analista = observado.analista
-        services.tramite_tomar(tramite=observado, usuario=analista)
-        services.tramite_observar(
+        tramitacion.tramite_tomar(tramite=observado, usuario=analista)
+        tramitacion.tramite_observar(
             tramite=observado, usuario=analista, motivo="La foto de la cédula está cortada."
         )
         ajeno = crear_tramite(identificacion="1714307103", nombres="Otra", apellidos="Persona")

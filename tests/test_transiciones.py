@@ -11,6 +11,7 @@ from tramites.estados import TRANSICIONES, Estado
 from tramites.models import HistorialEstado, Tramite
 from tramites.roles import CIUDADANO, SISTEMA, Rol
 from tramites.services import TransicionNoPermitida
+from tramites.tramitacion import services as tramitacion
 
 
 @pytest.fixture(autouse=True)
@@ -239,5 +240,5 @@ def test_reasignar_servicio_rechaza_caso_finalizado(personal):
     director = personal["director.pichincha"]
     tramite = en_estado(crear_tramite(provincia="17"), Estado.ARCHIVADO)
     with pytest.raises(TransicionNoPermitida):
-        services.tramite_reasignar(tramite=tramite, usuario=director, analista=personal["analista.pichincha"])
+        tramitacion.tramite_reasignar(tramite=tramite, usuario=director, analista=personal["analista.pichincha"])
     assert Tramite.objects.get(pk=tramite.pk).estado == Estado.ARCHIVADO

@@ -62,7 +62,7 @@ def enrutar_tramite(self, tramite_id: int) -> bool:
     INGRESADO that no other worker holds (services.tramite_enrutar). True only if this run routed
     `tramite_id`. A database hiccup retries; a lost message is found again by reencolar_ingresados; a
     second delivery, or the task of a case a batch already took, finds it ASIGNADO and does nothing."""
-    from .services import tramite_enrutar
+    from .tramitacion.enrutamiento import tramite_enrutar
 
     try:
         return tramite_enrutar(tramite_id=tramite_id, lote=LOTE_ENRUTAMIENTO)
@@ -216,7 +216,7 @@ def purgar_adjuntos_retenidos() -> int:
 @shared_task
 def vencer_observaciones() -> int:
     """End as DESISTIDO every observation whose correction term has passed; the citizen is told."""
-    from .services import observaciones_vencidas_cerrar
+    from .tramitacion.services import observaciones_vencidas_cerrar
 
     try:
         return observaciones_vencidas_cerrar()
@@ -227,7 +227,7 @@ def vencer_observaciones() -> int:
 @shared_task
 def alertar_plazos() -> int:
     """E-mail each office the list of its cases at risk or overdue (once a day per office)."""
-    from .services import plazos_alertar
+    from .tramitacion.services import plazos_alertar
 
     return plazos_alertar()
 

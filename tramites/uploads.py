@@ -30,6 +30,9 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 
+from . import services
+from .models import Adjunto
+
 PREFIJO_PERSONAL = "/personal/"
 COLA_MULTIPART = 4096  # bytes of the body kept to find the closing boundary
 
@@ -184,3 +187,47 @@ class RequestSizeLimitMiddleware:
                 megas=contexto["limite_megas"], megas_archivo=contexto["limite_archivo_megas"]
             )
         return HttpResponse(contenido, status=413, content_type="text/html; charset=utf-8")
+
+
+
+def retenidos_de(request, *, clave: str) -> dict[str, Adjunto]:
+    """The files this session holds for the form stored under `clave`, by field name."""
+    ids = request.session.get(clave, {})
+    if not ids or not request.session.session_key:
+        return {}
+    por_id = {
+        a.pk: a
+        for a in Adjunto.objects.filter(
+            pk__in=ids.values(), tramite__isnull=True, sesion=request.session.session_key
+        )
+    }
+    return {campo: por_id[pk] for campo, pk in ids.items() if pk in por_id}
+
+
+def retener(request, *, clave: str, form, tipos: dict[str, str], retenidos: dict[str, Adjunto]) -> dict:
+    """Hold every newly accepted file of `form`, replacing the one held before for that field."""
+    if not request.session.session_key:
+        request.session.save()
+    for campo, archivo in form.archivos_nuevos().items():
+        anterior = retenidos.get(campo)
+        retenidos[campo] = services.adjunto_guardar(
+            archivo=archivo,
+            validado=archivo.validado,
+            tipo=tipos[campo],
+            sesion=request.session.session_key,
+            usuario=request.user,
+        )
+        if anterior is not None:
+            _borrar(anterior)
+    request.session[clave] = {campo: a.pk for campo, a in retenidos.items()}
+    return retenidos
+
+
+def _borrar(adjunto: Adjunto) -> None:
+    adjunto.archivo.delete(save=False)
+    adjunto.delete()
+
+
+def soltar(request, *, clave: str) -> None:
+    """Forget the held files once a case has claimed them."""
+    request.session.pop(clave, None)

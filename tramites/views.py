@@ -1,8 +1,10 @@
 """Helpers shared by the staff pages of several features (the case they act on, no caching of
 personal data) and, at the end of issue 11, the site's own pages."""
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+import logging
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from .models import Tramite
@@ -24,3 +26,57 @@ def sin_cache(response: HttpResponse) -> HttpResponse:
 
 def contexto_caso(tramite: Tramite, **extra) -> dict:
     return {"tramite": tramite, "url_caso": url_caso(tramite.referencia), **extra}
+
+
+logger = logging.getLogger(__name__)
+
+SESION_AUTORIZADOS = "tramites_autorizados"
+
+
+def _autorizar(request, tramite: Tramite) -> None:
+    autorizados = set(request.session.get(SESION_AUTORIZADOS, []))
+    autorizados.add(tramite.pk)
+    request.session[SESION_AUTORIZADOS] = sorted(autorizados)[-20:]
+
+
+def tramite_de_sesion(request, referencia: str) -> Tramite:
+    """A case this browser session has shown it may see (it submitted it or looked it up)."""
+    tramite = get_object_or_404(Tramite, referencia=referencia)
+    if tramite.pk not in request.session.get(SESION_AUTORIZADOS, []):
+        raise Http404
+    return tramite
+
+
+def inicio(request):
+    return render(request, "tramites/inicio.html")
+
+
+def privacidad(request):
+    return render(request, "tramites/privacidad.html")
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+def limite_excedido(request, exception=None):
+    return render(request, "errors/429.html", status=429)
+
+
+def error_400(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def error_403(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "errors/500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "errors/403_csrf.html", status=403)

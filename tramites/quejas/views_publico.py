@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from ..models import Queja
-from ..views_public import limite_excedido
+from ..views import limite_excedido
 from . import services
 from .forms import QuejaForm
 

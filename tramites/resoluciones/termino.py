@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from ..estados import ABIERTOS, RELOJ_DETENIDO
 from ..models import EscalamientoTermino, Tramite
 from ..notificaciones import notificar
+from ..plazos import dias_restantes
 from ..roles import Rol
-from ..services import dias_restantes
 
 
 def destinatarios(tramite: Tramite) -> list[str]:

@@ -13,7 +13,7 @@ from django_ratelimit.decorators import ratelimit
 
 from .. import auditoria
 from ..uploads import archivos_excedidos
-from ..views_public import limite_excedido, tramite_de_sesion
+from ..views import limite_excedido, tramite_de_sesion
 from . import services, verificacion
 from .forms import VerificarCodigoForm, VerificarPdfForm
 

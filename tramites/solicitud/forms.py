@@ -1,5 +1,6 @@
-"""Citizen forms. Field names of SolicitudForm are a stable contract (PRODUCT.md)."""
+"""Intake forms: the online request (field names are a stable contract) and the window's paper request."""
 
+# --- the window channel ----------------------------------------------------------------------------
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,11 +8,10 @@ from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import referencias
-from .identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero
-from .models import Adjunto, Tramite
-from .provincias import PROVINCIA_CHOICES
-from .validators import AdjuntoField, error_tamano
+from ..identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero, validar_quipux
+from ..models import Adjunto, Tramite
+from ..provincias import PROVINCIA_CHOICES
+from ..validators import AdjuntoField, error_tamano
 
 ARCHIVOS_SOLICITUD = {
     "documento_identidad": Adjunto.Tipo.DOCUMENTO_IDENTIDAD,
@@ -212,32 +212,80 @@ class SolicitudForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
         self._init_archivos(retenidos, excedidos)
 
 
-class ConsultaForm(forms.Form):
-    referencia = forms.CharField(
-        label=_("Referencia del trámite"),
-        max_length=30,
-        help_text=_("Está en su comprobante y en el correo de confirmación, por ejemplo 2026-7KQM-3XPA-R."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
-        ),
-    )
-    identificacion = forms.CharField(
-        label=_("Número de identificación"),
-        max_length=20,
-        help_text=_("El mismo que escribió en la solicitud."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
+ARCHIVOS_VENTANILLA = {
+    "documento_identidad": Adjunto.Tipo.DOCUMENTO_IDENTIDAD,
+    "solicitud_firmada": Adjunto.Tipo.SOLICITUD_FIRMADA,
+}
 
-    def clean_referencia(self) -> str:
-        normalizada = referencias.normalizar(self.cleaned_data["referencia"])
-        if normalizada is None:
-            raise ValidationError(
-                _(
-                    "La referencia no es válida: revise cada carácter (no se usan las letras I, L, O ni los números 0 y 1)."
-                ),
-                code="referencia",
-            )
-        return normalizada
 
-    def clean_identificacion(self) -> str:
-        return self.cleaned_data["identificacion"].replace(" ", "").replace("-", "").upper()
+class VentanillaForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
+    """A request handed in on paper: the online form's data plus what the clerk checked."""
+
+    campos_tramite = (
+        *DatosSolicitanteMixin.campos_tramite,
+        "quipux",
+        "originales_vistos",
+        "firma_manuscrita_verificada",
+    )
+    archivos = ARCHIVOS_VENTANILLA
+
+    def __init__(self, *args, retenidos=None, excedidos=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for nombre, campo in _campos_solicitante().items():
+            self.fields[nombre] = campo
+        self.fields["correo"].help_text = _(
+            "El correo del ciudadano: allí recibirá el comprobante y las novedades."
+        )
+        self.fields["provincia"].help_text = _(
+            "La provincia del ciudadano: decide la oficina que atiende el trámite."
+        )
+        self.fields["mensaje"] = forms.CharField(
+            label=_("Mensaje o pedido del ciudadano (opcional)"),
+            max_length=2000,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        )
+        self.fields["quipux"] = forms.CharField(
+            label=_("Número Quipux"),
+            max_length=40,
+            help_text=_(
+                "El número con que se registró el documento en Quipux, por ejemplo IESS-DSGRT-2022-0409-M."
+            ),
+            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        )
+        max_bytes = settings.STAFF_UPLOAD_MAX_BYTES
+        mb = max(1, max_bytes // 1_048_576)
+        self.fields["documento_identidad"] = AdjuntoField(
+            label=_("Documento de identidad escaneado"),
+            required=False,
+            max_bytes=max_bytes,
+            help_text=_("JPG o PDF, hasta %(mb)s MB.") % {"mb": mb},
+            error_messages={"required": _("Adjunte el escaneo del documento de identidad.")},
+        )
+        self.fields["solicitud_firmada"] = AdjuntoField(
+            label=_("Solicitud firmada escaneada"),
+            required=False,
+            max_bytes=max_bytes,
+            help_text=_("JPG o PDF, hasta %(mb)s MB.") % {"mb": mb},
+            error_messages={"required": _("Adjunte el escaneo de la solicitud firmada.")},
+        )
+        self.fields["originales_vistos"] = forms.BooleanField(
+            label=_("Vi los documentos originales"),
+            error_messages={"required": _("Confirme que vio los documentos originales.")},
+        )
+        self.fields["firma_manuscrita_verificada"] = forms.BooleanField(
+            label=_("Verifiqué la firma manuscrita de la solicitud"),
+            error_messages={"required": _("Confirme que verificó la firma manuscrita.")},
+        )
+        self.fields["acepta_tratamiento_datos"] = forms.BooleanField(
+            label=_("El ciudadano aceptó el tratamiento de sus datos personales"),
+            error_messages={
+                "required": _(
+                    "Sin la aceptación del tratamiento de datos no se puede registrar la solicitud."
+                )
+            },
+        )
+        self._init_archivos(retenidos, excedidos)
+
+    def clean_quipux(self) -> str:
+        return validar_quipux(self.cleaned_data["quipux"])

@@ -1,18 +1,13 @@
-"""Staff pages: login with second factor, the inbox, the case page and its actions, the window intake.
+"""Staff pages of the workflow: the inbox, the case page and its actions, attachment downloads.
 
 Every view is wrapped in permisos.personal_requerido, and every case is read through
-selectors.tramites_visibles (a case of another office is a 404, never a 403 that confirms it exists).
-"""
+selectors.tramites_visibles (another office's case is a 404)."""
 
-import base64
 import re
 import unicodedata
 
-import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Window
@@ -21,51 +16,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
-from django.utils.safestring import mark_safe
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import auditoria, services
-from .estados import ABIERTOS, Estado, acciones_permitidas
-from .forms_staff import (
-    ARCHIVOS_VENTANILLA,
-    ArchivarForm,
-    EnviarEvaluacionForm,
-    FiltroBandejaForm,
-    IngresoForm,
-    ObservarForm,
-    ReasignarForm,
-    SubsanacionForm,
-    TotpForm,
-    VentanillaForm,
-)
-from .models import Adjunto, Tramite
-from .permisos import personal_requerido, solo_lectura, totp_pendiente
-from .provincias import PROVINCIA_CHOICES
-from .retenidos import retener, retenidos_de, tramite_desde_formulario
-from .roles import Rol
-from .selectors import (
-    ESTADO_TODOS,
-    analistas_de_oficina,
-    auditoria_de_tramite,
-    oficina_de,
-    roles_de,
-    tramites_bandeja,
-    tramites_conteo_por_estado,
-    tramites_visibles,
-)
-from .services import TransicionNoPermitida
-from .templatetags.personal import plazo_restante
+from .. import auditoria, plazos
+from ..estados import ABIERTOS, Estado, acciones_permitidas
+from ..models import Adjunto, Tramite
+from ..permisos import personal_requerido, solo_lectura
+from ..provincias import PROVINCIA_CHOICES
+from ..roles import Rol
+from ..selectors import oficina_de, roles_de, tramites_conteo_por_estado, tramites_visibles
+from ..services import TransicionNoPermitida, adjunto_leer
+from ..subsanacion import services as subsanacion
+from ..subsanacion.forms import SubsanacionForm
+from ..templatetags.personal import plazo_restante
+from . import services
+from .forms import ArchivarForm, EnviarEvaluacionForm, FiltroBandejaForm, ObservarForm, ReasignarForm
+from .selectors import ESTADO_TODOS, analistas_de_oficina, auditoria_de_tramite, tramites_bandeja
 
 POR_PAGINA = 25
-MENSAJE_ESPERA = _lazy(
-    "Demasiados intentos seguidos: espere unos segundos y escriba el código que se muestre entonces."
-)
-SESION_RETENIDOS_VENTANILLA = "ventanilla_retenidos"
 
 # The case actions with a form on the case page; the rest of the table (routing, evaluation,
 # resolution, expiry) is driven elsewhere.
@@ -75,125 +44,6 @@ FORMULARIOS_ACCION = {
     "observar": ObservarForm,
     "archivar": ArchivarForm,
 }
-
-
-# --- login and second factor ----------------------------------------------------------------------
-
-
-def _siguiente(request, por_defecto: str | None = None) -> str:
-    destino = request.POST.get("next") or request.GET.get("next") or ""
-    if destino and url_has_allowed_host_and_scheme(destino, {request.get_host()}, request.is_secure()):
-        return destino
-    return por_defecto or reverse("personal:bandeja")
-
-
-class IngresoView(LoginView):
-    template_name = "personal/login.html"
-    form_class = IngresoForm
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        respuesta = super().form_valid(form)
-        auditoria.registrar(
-            "ingreso", request=self.request, usuario=form.get_user(), objeto=form.get_user().get_username()
-        )
-        if settings.REQUIRE_TOTP:
-            return redirect(f"{reverse('personal:totp')}?{urlencode({'next': self.get_success_url()})}")
-        return respuesta
-
-    def form_invalid(self, form):
-        nombre = (self.request.POST.get("username") or "")[:150]
-        auditoria.registrar(
-            "ingreso_fallido",
-            request=self.request,
-            objeto=nombre,
-            detalle={"bloqueado": bool(getattr(self.request, "axes_locked_out", False))},
-        )
-        return super().form_invalid(form)
-
-
-@require_POST
-def salir(request):
-    if request.user.is_authenticated:
-        auditoria.registrar("salida", request=request)
-    logout(request)
-    return redirect("personal:login")
-
-
-def _exigir_sesion(request):
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('personal:login')}?{urlencode({'next': _siguiente(request)})}")
-    if not totp_pendiente(request.user):
-        return redirect(_siguiente(request))
-    return None
-
-
-@require_http_methods(["GET", "POST"])
-def totp(request):
-    """The second step of the login: a code from the user's confirmed TOTP device."""
-    if (salida := _exigir_sesion(request)) is not None:
-        return salida
-    dispositivo = TOTPDevice.objects.filter(user=request.user, confirmed=True).order_by("pk").first()
-    if dispositivo is None:
-        return redirect(f"{reverse('personal:totp_registrar')}?{urlencode({'next': _siguiente(request)})}")
-    form = TotpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if not dispositivo.verify_is_allowed()[0]:
-            form.add_error("codigo", MENSAJE_ESPERA)
-        elif dispositivo.verify_token(form.cleaned_data["codigo"]):
-            otp_login(request, dispositivo)
-            auditoria.registrar("ingreso_totp", request=request)
-            return redirect(_siguiente(request))
-        else:
-            auditoria.registrar("ingreso_totp_fallido", request=request)
-            form.add_error(
-                "codigo", _("El código no es correcto o ya caducó. Escriba el código que se muestra ahora.")
-            )
-    return render(request, "personal/totp.html", {"form": form, "next": _siguiente(request)})
-
-
-@require_http_methods(["GET", "POST"])
-def totp_registrar(request):
-    """First login with REQUIRE_TOTP: show the secret as a QR code and confirm it with one code."""
-    if (salida := _exigir_sesion(request)) is not None:
-        return salida
-    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-        return redirect(f"{reverse('personal:totp')}?{urlencode({'next': _siguiente(request)})}")
-    dispositivo = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("pk").first()
-    if dispositivo is None:
-        dispositivo = TOTPDevice.objects.create(
-            user=request.user, name=_("Aplicación de autenticación"), confirmed=False
-        )
-    form = TotpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if not dispositivo.verify_is_allowed()[0]:
-            form.add_error("codigo", MENSAJE_ESPERA)
-        elif dispositivo.verify_token(form.cleaned_data["codigo"]):
-            dispositivo.confirmed = True
-            dispositivo.save(update_fields=["confirmed"])
-            otp_login(request, dispositivo)
-            auditoria.registrar("totp_registrado", request=request)
-            return redirect(_siguiente(request))
-        else:
-            form.add_error(
-                "codigo", _("El código no es correcto. Revise la hora de su teléfono y vuelva a intentarlo.")
-            )
-    secreto = base64.b32encode(dispositivo.bin_key).decode()
-    qr = segno.make(dispositivo.config_url, error="m").svg_inline(
-        scale=5,
-        title=_("Código QR para registrar la aplicación de autenticación"),
-        svgclass="qr-totp",
-        lineclass=None,
-    )
-    contexto = {
-        "form": form,
-        "next": _siguiente(request),
-        # An SVG of paths drawn by segno from our own URI: no user text is copied into it.
-        "qr": mark_safe(qr),  # nosec B308 B703
-        "secreto": " ".join(secreto[i : i + 4] for i in range(0, len(secreto), 4)),
-        "uri": dispositivo.config_url,
-    }
-    return render(request, "personal/totp_registrar.html", contexto)
 
 
 # --- the inbox -----------------------------------------------------------------------------------
@@ -257,7 +107,7 @@ def _fila_bandeja(t: Tramite, *, hoy) -> dict:
         "provincia": _PROVINCIAS.get(t.provincia, t.provincia),
         "canal": _("Presencial") if t.canal == Tramite.Canal.PRESENCIAL else _("En línea"),
         "analista": analista,
-        "plazo": plazo_restante(t, services.dias_restantes(t, hoy=hoy)),
+        "plazo": plazo_restante(t, plazos.dias_restantes(t, hoy=hoy)),
     }
 
 
@@ -349,7 +199,7 @@ def _contexto_detalle(request, tramite: Tramite, formularios: dict | None = None
     solicitud = next((a for a in tramite.adjuntos.all() if a.tipo == Adjunto.Tipo.SOLICITUD_FIRMADA), None)
     return {
         "tramite": tramite,
-        "dias": services.dias_restantes(tramite),
+        "dias": plazos.dias_restantes(tramite),
         "adjuntos": list(tramite.adjuntos.exclude(tipo=Adjunto.Tipo.INFORME_MEDICO)),
         "solicitud": solicitud,
         "historial": list(tramite.historial.select_related("usuario").order_by("creado_en", "id")),
@@ -453,7 +303,7 @@ def tramite_reasignar(request, referencia: str):
 @personal_requerido(Rol.VENTANILLA)
 def tramite_subsanar(request, referencia: str):
     """A correction handed in on paper at the window, scanned by the clerk."""
-    from .uploads import archivos_excedidos
+    from ..uploads import archivos_excedidos
 
     tramite = _tramite(request, referencia)
     if request.method != "POST":
@@ -469,7 +319,7 @@ def tramite_subsanar(request, referencia: str):
     if not form.is_valid():
         return _re_mostrar(request, tramite, "subsanar", form)
     try:
-        services.tramite_subsanar(
+        subsanacion.tramite_subsanar(
             tramite=tramite,
             archivos=form.archivos(),
             comentario=form.cleaned_data["comentario"],
@@ -499,7 +349,7 @@ def adjunto_ver(request, referencia: str, adjunto_id: int):
     adjunto = get_object_or_404(
         Adjunto.objects.exclude(tipo=Adjunto.Tipo.INFORME_MEDICO), pk=adjunto_id, tramite=tramite
     )
-    datos = services.adjunto_leer(adjunto)
+    datos = adjunto_leer(adjunto)
     auditoria.registrar(
         "ver_adjunto",
         request=request,
@@ -524,65 +374,4 @@ def adjunto_ver(request, referencia: str, adjunto_id: int):
             "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
         )
     respuesta["Cross-Origin-Resource-Policy"] = "same-origin"
-    return respuesta
-
-
-# --- the window channel ----------------------------------------------------------------------------
-
-
-@personal_requerido(Rol.VENTANILLA)
-@require_http_methods(["GET", "POST"])
-def presencial_nuevo(request):
-    from .uploads import archivos_excedidos
-
-    retenidos = retenidos_de(request, clave=SESION_RETENIDOS_VENTANILLA)
-    if request.method == "POST":
-        form = VentanillaForm(
-            request.POST, request.FILES, retenidos=retenidos, excedidos=archivos_excedidos(request)
-        )
-        if form.is_valid():
-            tramite = tramite_desde_formulario(
-                request,
-                clave=SESION_RETENIDOS_VENTANILLA,
-                form=form,
-                tipos=ARCHIVOS_VENTANILLA,
-                retenidos=retenidos,
-                canal=Tramite.Canal.PRESENCIAL,
-                usuario=request.user,
-            )
-            messages.success(
-                request, _("Solicitud registrada con la referencia %(ref)s.") % {"ref": tramite.referencia}
-            )
-            return redirect("personal:recibo", referencia=tramite.referencia)
-        retenidos = retener(
-            request,
-            clave=SESION_RETENIDOS_VENTANILLA,
-            form=form,
-            tipos=ARCHIVOS_VENTANILLA,
-            retenidos=retenidos,
-        )
-        form._init_archivos(retenidos, set())
-    else:
-        form = VentanillaForm(retenidos=retenidos)
-    return render(request, "personal/presencial_nuevo.html", {"form": form, "retenidos": retenidos})
-
-
-@personal_requerido()
-def recibo(request, referencia: str):
-    tramite = _tramite(request, referencia)
-    return render(request, "personal/recibo.html", {"tramite": tramite})
-
-
-@personal_requerido()
-def comprobante(request, referencia: str):
-    from .documents import comprobante_pdf
-
-    tramite = _tramite(request, referencia)
-    auditoria.registrar("comprobante", request=request, tramite=tramite, objeto=tramite.referencia)
-    respuesta = HttpResponse(comprobante_pdf(tramite), content_type="application/pdf")
-    respuesta["Content-Disposition"] = content_disposition_header(
-        False, f"comprobante-{tramite.referencia}.pdf"
-    )
-    respuesta["Cache-Control"] = "private, no-store"
-    respuesta["X-Content-Type-Options"] = "nosniff"
     return respuesta

@@ -5,9 +5,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .identificacion import mostrar_telefono
-from .models import Tramite
-from .pdf import render_pdf
+from ..identificacion import mostrar_telefono
+from ..models import Tramite
+from ..pdf import render_pdf
 
 
 def comprobante_pdf(tramite: Tramite) -> bytes:
