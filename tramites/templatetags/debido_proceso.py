@@ -23,8 +23,8 @@ def linea_con_motivos(tramite: Tramite) -> list[dict]:
             if observacion is not None:
                 paso["motivo"] = observacion.motivo
                 paso["que_hacer"] = _(
-                    "Subir los documentos corregidos en esta página hasta el %(fecha)s (inclusive). Si no "
-                    "se corrige en ese plazo, la solicitud se da por desistida."
+                    "Corregir lo indicado hasta el %(fecha)s (inclusive), en esta página o en una ventanilla "
+                    "de Gestión Documental; si no se corrige en ese plazo, la solicitud se da por desistida."
                 ) % {"fecha": observacion.vence_el.strftime("%d/%m/%Y")}
         elif h.estado_nuevo in (Estado.ARCHIVADO, Estado.DESISTIDO):
             recursos = recursos or ConfiguracionDocumento.actual().recursos
