@@ -8,10 +8,10 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.personal_ayudas import crear_tramite
-from tramites.tramitacion import services
 from tramites.models import EscalamientoTermino, Tramite
 from tramites.plazos import sumar_dias_habiles
 from tramites.resoluciones.termino import terminos_escalar
+from tramites.tramitacion import services
 
 pytestmark = pytest.mark.django_db
 

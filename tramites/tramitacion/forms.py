@@ -123,11 +123,21 @@ class ObservarForm(RevisionForm):
 
 class ArchivarForm(forms.Form):
     motivo = forms.CharField(
-        label=_("Motivo del archivo"),
+        label=_("Motivo del archivo (nota interna)"),
         max_length=2000,
         help_text=_("Por ejemplo: solicitud duplicada de la referencia …, o retirada por el ciudadano."),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
         error_messages={"required": _("Escriba el motivo del archivo.")},
+    )
+    motivo_ciudadano = forms.CharField(
+        label=_("Motivo para el ciudadano"),
+        max_length=2000,
+        help_text=_(
+            "Se le envía por correo y lo ve en la consulta, con lo que puede hacer: escríbalo para él, en "
+            "palabras claras y sin datos internos."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        error_messages={"required": _("Escriba el motivo del archivo para el ciudadano.")},
     )
 
 

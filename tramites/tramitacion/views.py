@@ -271,9 +271,12 @@ def tramite_accion(request, referencia: str, accion: str):
             )
         elif accion == "archivar":
             services.tramite_archivar(
-                tramite=tramite, usuario=request.user, motivo=form.cleaned_data["motivo"]
+                tramite=tramite,
+                usuario=request.user,
+                motivo=form.cleaned_data["motivo"],
+                motivo_ciudadano=form.cleaned_data["motivo_ciudadano"],
             )
-            messages.success(request, _("El trámite fue archivado."))
+            messages.success(request, _("El trámite fue archivado. Se notificó al ciudadano por correo."))
     except TransicionNoPermitida as exc:
         messages.error(request, str(exc))
     return redirect("personal:tramite", referencia=tramite.referencia)
