@@ -101,7 +101,7 @@ def main() -> int:
     call_command("generar_casos", args.casos, semilla=4, estado="INGRESADO")
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
-    # As tramite_create queues them: in the order the cases were filed (--orden inverso: newest first).
+    # As tramite_crear queues them: in the order the cases were filed (--orden inverso: newest first).
     orden = ("-creado_en", "-pk") if args.orden == "inverso" else ("creado_en", "pk")
     ids = list(Tramite.objects.filter(estado="INGRESADO").order_by(*orden).values_list("pk", flat=True))
     redis.Redis.from_url(BROKER).flushdb()

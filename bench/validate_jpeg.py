@@ -47,6 +47,7 @@ def main() -> int:
 
     from tests import files
     from tramites import validators
+    from tramites.validators import jpeg
 
     datos = files.jpeg_cerca_de(1_040_000)
     with Image.open(io.BytesIO(datos)) as imagen:
@@ -56,7 +57,7 @@ def main() -> int:
 
     def decodificar(escala=None):
         imagen = Image.open(io.BytesIO(datos))
-        escala = escala or validators._escala_de_trabajo(ancho, alto)
+        escala = escala or jpeg._escala_de_trabajo(ancho, alto)
         imagen.draft("L", (ancho // escala, alto // escala))
         imagen.decodermaxblock = len(datos)  # as the validator does
         imagen.load()
@@ -64,7 +65,7 @@ def main() -> int:
 
     gris = decodificar()
     partes = {
-        "estructura (segmentos hasta EOI)": lambda: validators._revisar_estructura_jpeg(datos),
+        "estructura (segmentos hasta EOI)": lambda: jpeg._revisar_estructura_jpeg(datos),
         f"decodificación completa a {gris.width}x{gris.height} gris": decodificar,
         # The floor of any check that reads the whole picture: at 1/8 libjpeg only keeps each block's
         # DC coefficient, so what remains is the entropy (Huffman) decoding of every byte.

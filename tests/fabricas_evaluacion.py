@@ -35,14 +35,14 @@ DATOS_CIUDADANO = {
 
 def tramite_en_evaluacion(personal, *, provincia: str = "17", **cambios) -> Tramite:
     """A case routed to the office of `provincia`, taken by its analyst and sent to evaluation."""
-    tramite = solicitud.tramite_create(
+    tramite = solicitud.tramite_crear(
         datos={**DATOS_CIUDADANO, "provincia": provincia, **cambios}, adjuntos=[]
     )
     enrutamiento.tramite_enrutar(tramite_id=tramite.pk)
     tramite.refresh_from_db()
     analista = tramite.analista
-    services.tramite_transition(tramite=tramite, accion="tomar", actor=Rol.ANALISTA, usuario=analista)
-    services.tramite_transition(
+    services.tramite_transicionar(tramite=tramite, accion="tomar", actor=Rol.ANALISTA, usuario=analista)
+    services.tramite_transicionar(
         tramite=tramite, accion="enviar_evaluacion", actor=Rol.ANALISTA, usuario=analista
     )
     tramite.refresh_from_db()

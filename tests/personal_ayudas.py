@@ -45,7 +45,7 @@ def crear_tramite(*, provincia: str = "17", enrutar: bool = True, **datos) -> Tr
         adjunto(files.jpeg_documento(), "cédula foto.jpg", Adjunto.Tipo.DOCUMENTO_IDENTIDAD),
         adjunto(files.pdf_solicitud(), "solicitud firmada.pdf", Adjunto.Tipo.SOLICITUD_FIRMADA),
     ]
-    tramite = solicitud.tramite_create(datos=base, adjuntos=adjuntos)
+    tramite = solicitud.tramite_crear(datos=base, adjuntos=adjuntos)
     if enrutar:
         enrutamiento.tramite_enrutar(tramite_id=tramite.pk)
     tramite.refresh_from_db()

@@ -35,7 +35,7 @@ def crear_tramite(**cambios):
         "acepta_tratamiento_datos": True,
         **cambios,
     }
-    return solicitud.tramite_create(datos=datos, adjuntos=adjuntos)
+    return solicitud.tramite_crear(datos=datos, adjuntos=adjuntos)
 
 
 def test_referencia_tiene_anio_ocho_caracteres_y_control():

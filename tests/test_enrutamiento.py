@@ -135,7 +135,7 @@ def test_un_caso_que_ya_no_esta_ingresado_o_no_existe_no_se_toca(personal):
 
 def test_la_solicitud_recien_creada_se_enruta_tras_el_commit(personal, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        tramite = solicitud.tramite_create(
+        tramite = solicitud.tramite_crear(
             datos={
                 "tipo_identificacion": "cedula",
                 "identificacion": "1714307103",
@@ -184,7 +184,7 @@ def test_broker_caido_no_impide_la_solicitud_ni_tarda(personal, settings, django
     with broker_en("redis://127.0.0.1:6390/0"):  # nothing listens there
         inicio = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
-            tramite = solicitud.tramite_create(
+            tramite = solicitud.tramite_crear(
                 datos={
                     "tipo_identificacion": "cedula",
                     "identificacion": "0926687856",
@@ -514,7 +514,7 @@ def test_los_conteos_de_la_bandeja_siguen_al_tramite_que_se_cierra(
     assert tramites_conteo_por_estado(usuario=analista) == {Estado.ARCHIVADO: 1, Estado.EN_REVISION: 1}
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.tramite_transition(
+        services.tramite_transicionar(
             tramite=abierto, accion="archivar", actor="analista", usuario=analista, nota="Duplicado"
         )
 

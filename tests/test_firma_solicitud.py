@@ -37,7 +37,7 @@ def _pagina_del_analista(client, tramite: Tramite) -> str:
     from tramites.roles import Rol
 
     analista = User.objects.get(username="analista.pichincha")
-    services.tramite_transition(tramite=tramite, accion="tomar", actor=Rol.ANALISTA, usuario=analista)
+    services.tramite_transicionar(tramite=tramite, accion="tomar", actor=Rol.ANALISTA, usuario=analista)
     client.force_login(analista)
     return client.get(reverse("personal:tramite", args=[tramite.referencia])).content.decode()
 

@@ -99,7 +99,7 @@ def _pdf(nombre: str = "solicitud.pdf") -> SimpleUploadedFile:
 
 def _observado(personal) -> Tramite:
     """A Pichincha case (without files, they are not what is tested here) observed by its analyst."""
-    tramite = solicitud.tramite_create(
+    tramite = solicitud.tramite_crear(
         datos={
             "tipo_identificacion": "cedula",
             "identificacion": "1710034065",
@@ -114,7 +114,7 @@ def _observado(personal) -> Tramite:
     )
     enrutamiento.tramite_enrutar(tramite_id=tramite.pk)
     tramite.refresh_from_db()
-    services.tramite_transition(tramite=tramite, accion="tomar", actor=Rol.ANALISTA, usuario=tramite.analista)
+    services.tramite_transicionar(tramite=tramite, accion="tomar", actor=Rol.ANALISTA, usuario=tramite.analista)
     tramitacion.tramite_observar(
         tramite=tramite, usuario=tramite.analista, motivo="La foto de la cédula está cortada."
     )

@@ -129,7 +129,7 @@ def test_una_fila_de_auditoria_sobrevive_a_la_transaccion_revertida(personal):
 
 
 def test_un_cambio_de_estado_revertido_deja_su_intento_en_la_auditoria(personal):
-    """A failure after tramite_transition rolls the state back, not the audit row of the attempt."""
+    """A failure after tramite_transicionar rolls the state back, not the audit row of the attempt."""
     from tramites.estados import Estado
     from tramites.tramitacion import services as tramitacion
 

@@ -50,7 +50,7 @@ def test_plazo_de_una_solicitud_presentada_antes_de_carnaval(personal, django_ca
     momento = datetime(2026, 2, 2, 10, 0, tzinfo=EC)
     with mock.patch("django.utils.timezone.now", return_value=momento):
         with django_capture_on_commit_callbacks(execute=True):
-            tramite = solicitud.tramite_create(
+            tramite = solicitud.tramite_crear(
                 datos={
                     "tipo_identificacion": "cedula",
                     "identificacion": "1710034065",
@@ -73,8 +73,8 @@ def test_plazo_de_una_solicitud_presentada_antes_de_carnaval(personal, django_ca
 
 def _observar(tramite, usuario, *, dia: date, plazo: date) -> Observacion:
     """Take the case through the table up to OBSERVADO on `dia` (history dated that day)."""
-    services.tramite_transition(tramite=tramite, accion="tomar", actor="analista", usuario=usuario)
-    services.tramite_transition(
+    services.tramite_transicionar(tramite=tramite, accion="tomar", actor="analista", usuario=usuario)
+    services.tramite_transicionar(
         tramite=tramite, accion="observar", actor="analista", usuario=usuario, nota="Cédula ilegible"
     )
     momento = datetime.combine(dia, datetime.min.time(), tzinfo=EC).replace(hour=11)
@@ -104,7 +104,7 @@ def test_observado_congela_los_dias_restantes_y_subsanar_los_recupera(personal):
     assert plazos.dias_restantes(tramite, hoy=hoy) == 17
     assert plazos.dias_restantes(tramite, hoy=sumar_dias_habiles(hoy, 3)) == 17
 
-    services.tramite_transition(tramite=tramite, accion="subsanar", actor="ciudadano")
+    services.tramite_transicionar(tramite=tramite, accion="subsanar", actor="ciudadano")
     tramite.refresh_from_db()
     assert tramite.estado == Estado.EN_REVISION
     assert plazos.dias_restantes(tramite, hoy=hoy) == 17  # the clock resumes where it stopped

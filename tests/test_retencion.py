@@ -245,3 +245,24 @@ def test_la_tarea_periodica_esta_registrada_y_programada(settings):
     app.loader.import_default_modules()
     assert "tramites.retencion.purgar_datos_vencidos" in app.tasks
     assert tasks.purgar_datos_vencidos.delay().get()["simulacion"] is False
+
+
+def test_ningun_tipo_de_adjunto_escapa_de_la_retencion():
+    """Every attachment type is either the citizen's or medical, never both: a type added to the model
+    without a retention period fails here (docs/checklists.md)."""
+    from tramites.models import TIPOS_CIUDADANO, TIPOS_MEDICOS
+
+    assert TIPOS_CIUDADANO | TIPOS_MEDICOS == set(Adjunto.Tipo)
+    assert not TIPOS_CIUDADANO & TIPOS_MEDICOS
+
+
+def test_cinco_anios_despues_no_queda_ningun_archivo_de_ningun_tipo(
+    resuelto, django_capture_on_commit_callbacks, tmp_path
+):
+    tramite, _resolucion = resuelto
+    correccion = Adjunto.objects.filter(tramite=tramite, tipo=Adjunto.Tipo.DOCUMENTO_IDENTIDAD).first()
+    Adjunto.objects.filter(pk=correccion.pk).update(tipo=Adjunto.Tipo.SUBSANACION)
+    assert {a.tipo for a in tramite.adjuntos.all()} >= {Adjunto.Tipo.SUBSANACION, Adjunto.Tipo.INFORME_MEDICO}
+    with django_capture_on_commit_callbacks(execute=True):
+        retencion.purgar_datos(ahora=timezone.now() + 5 * UN_ANIO + timedelta(days=2))
+    assert not tramite.adjuntos.exists()

@@ -189,7 +189,7 @@ def test_un_worker_real_enruta_cada_caso_una_vez_aunque_reciba_el_mensaje_dos_ve
 def test_solicitud_con_el_broker_caido_se_enruta_al_volver(worker, demo_usuarios, broker, settings):
     with broker_en("redis://127.0.0.1:6390/0"):  # nothing listens there
         inicio = time.monotonic()
-        tramite = solicitud.tramite_create(
+        tramite = solicitud.tramite_crear(
             datos={
                 "tipo_identificacion": "cedula",
                 "identificacion": "1710034065",

@@ -81,7 +81,7 @@ def test_un_caso_resuelto_a_las_2330_del_ultimo_dia_cuenta_en_ese_mes(personal):
     momento = datetime(2026, 1, 31, 23, 30, tzinfo=EC)
     assert momento.astimezone(ZoneInfo("UTC")).month == 2
     with mock.patch("django.utils.timezone.now", return_value=momento):
-        services.tramite_transition(
+        services.tramite_transicionar(
             tramite=caso,
             accion="resolver",
             actor=Rol.DIRECTOR,

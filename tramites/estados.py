@@ -1,5 +1,5 @@
-"""The case states and the ONE table of allowed changes; services.tramite_transition (and its batch
-form for routing, tramites_transition_en_lote) are its only users."""
+"""The case states and the ONE table of allowed changes; services.tramite_transicionar (and its batch
+form for routing, tramites_transicionar_en_lote) are its only users."""
 from dataclasses import dataclass
 
 from django.db import models
@@ -21,8 +21,6 @@ class Estado(models.TextChoices):
 
 
 FINALES = frozenset({Estado.RESUELTO, Estado.DESISTIDO, Estado.ARCHIVADO})
-# The legal clock does not run in these states.
-RELOJ_DETENIDO = FINALES | {Estado.OBSERVADO}
 ABIERTOS = frozenset(set(Estado) - FINALES)
 
 
@@ -34,6 +32,8 @@ class Transicion:
     actores: frozenset
     etiqueta: str
     requiere_nota: bool = False
+    # The change hands the case to the citizen: the legal clock stops until the citizen answers.
+    pausa_el_reloj: bool = False
 
 
 _ANTES_DE_RESOLVER = frozenset(
@@ -52,6 +52,7 @@ TRANSICIONES: tuple[Transicion, ...] = (
         frozenset({Rol.ANALISTA}),
         _("Observar (pedir subsanación)"),
         requiere_nota=True,
+        pausa_el_reloj=True,
     ),
     Transicion(
         "subsanar",
@@ -91,6 +92,16 @@ TRANSICIONES: tuple[Transicion, ...] = (
 )
 
 POR_ACCION: dict[str, Transicion] = {t.accion: t for t in TRANSICIONES}
+
+# Where the case waits on the citizen, read off the table: the legal clock is paused there.
+PAUSAN_EL_RELOJ = frozenset(t.hacia for t in TRANSICIONES if t.pausa_el_reloj)
+# The legal clock does not run in these states: closed, or waiting on the citizen.
+RELOJ_DETENIDO = FINALES | PAUSAN_EL_RELOJ
+
+
+def pausa_el_reloj(estado: str) -> bool:
+    """True while the case waits on the citizen (observed): its legal clock is paused (plazos)."""
+    return estado in PAUSAN_EL_RELOJ
 
 
 def transicion(accion: str) -> Transicion:

@@ -5,7 +5,7 @@ from functools import lru_cache
 import holidays
 from django.utils import timezone
 
-from .estados import ABIERTOS, Estado
+from .estados import ABIERTOS, PAUSAN_EL_RELOJ, pausa_el_reloj
 from .models import Tramite
 
 
@@ -52,32 +52,32 @@ def dias_habiles_entre(desde: date, hasta: date) -> int:
 # --- intake --------------------------------------------------------------------------------------
 
 
-def _fecha_local(momento) -> "timezone.datetime.date":
+def fecha_local(momento) -> "timezone.datetime.date":
     return timezone.localtime(momento).date()
 
 
-def observado_desde(tramite: Tramite):
-    """The local date on which the case last entered OBSERVADO (None if it never did)."""
-    paso = tramite.historial.filter(estado_nuevo=Estado.OBSERVADO).order_by("-creado_en", "-id").first()
-    return _fecha_local(paso.creado_en) if paso else None
+def reloj_pausado_desde(tramite: Tramite):
+    """The local date on which the case's clock last stopped, waiting on the citizen (None if never)."""
+    paso = tramite.historial.filter(estado_nuevo__in=PAUSAN_EL_RELOJ).order_by("-creado_en", "-id").first()
+    return fecha_local(paso.creado_en) if paso else None
 
 
 def dias_restantes(tramite: Tramite, *, hoy=None, observado_el=None) -> int | None:
     """Business days left to answer (negative when overdue); None once the case is closed.
 
-    While OBSERVADO the clock is paused: the figure stays what it was on the day of the observation
-    (tramite_transition moves `vence_el` forward by the paused business days when the citizen answers,
+    While the case waits on the citizen (estados.pausa_el_reloj) the clock is paused: the figure stays what it was on the day of the observation
+    (tramite_transicionar moves `vence_el` forward by the paused business days when the citizen answers,
     so the count resumes from there). Lists may pass `observado_el` to spare one query per row.
     """
     if tramite.vence_el is None or tramite.estado not in ABIERTOS:
         return None
     hoy = hoy or timezone.localdate()
-    if tramite.estado == Estado.OBSERVADO:
+    if pausa_el_reloj(tramite.estado):
         desde = observado_el
         if desde is None and hasattr(tramite, "observado_en"):  # annotated by selectors.tramites_bandeja
-            desde = _fecha_local(tramite.observado_en) if tramite.observado_en else None
+            desde = fecha_local(tramite.observado_en) if tramite.observado_en else None
         elif desde is None:
-            desde = observado_desde(tramite)
+            desde = reloj_pausado_desde(tramite)
         if desde is not None:
             hoy = min(hoy, desde)
     return dias_habiles_entre(hoy, tramite.vence_el)

@@ -51,7 +51,7 @@ def tramites_conteo_por_estado(*, usuario) -> dict[str, int]:
 
     Counted with one GROUP BY (open states from a small partial index) and kept in the cache per office
     (and one entry for the national view), so an inbox page usually costs no count at all. Every
-    change of state clears the entries of the offices it touches (services._conteos_invalidar: on the
+    change of state clears the entries of the offices it touches (services.conteos_invalidar: on the
     change and again after commit), a new case clears the national one, and an entry lives at most
     CONTEO_SEGUNDOS in any case; window clerks, whose scope is personal, count live.
     """

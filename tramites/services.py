@@ -1,6 +1,5 @@
 """Writes. Every change to a case goes through a function here; views, forms and tasks stay thin."""
 
-import hashlib
 import logging
 from datetime import timedelta
 
@@ -12,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from . import auditoria
 from .crypto import encrypt_bytes
-from .estados import FINALES, Estado, transicion
+from .estados import ABIERTOS, FINALES, PAUSAN_EL_RELOJ, Estado, pausa_el_reloj, transicion
 from .models import Adjunto, HistorialEstado, Tramite
-from .plazos import _fecha_local, dias_habiles_entre, sumar_dias_habiles
+from .plazos import dias_habiles_entre, fecha_local, reloj_pausado_desde, sumar_dias_habiles
 from .roles import Rol
 from .validators import ArchivoValidado
 
@@ -158,7 +157,7 @@ def _cambio_registrar(
     )
 
 
-def tramite_transition(
+def tramite_transicionar(
     *,
     tramite: Tramite,
     accion: str,
@@ -197,13 +196,12 @@ def tramite_transition(
         if t.hacia in (Estado.RESUELTO, Estado.DESISTIDO):
             actual.finalizado_en = ahora
             campos.add("finalizado_en")
-        if anterior == Estado.OBSERVADO and t.hacia == Estado.EN_REVISION and actual.vence_el:
-            # The legal clock was paused while observed: move the due date by the business days lost.
-            observado_desde = (
-                actual.historial.filter(estado_nuevo=Estado.OBSERVADO).order_by("-creado_en").first()
-            )
-            if observado_desde:
-                pausa = dias_habiles_entre(_fecha_local(observado_desde.creado_en), _fecha_local(ahora))
+        if pausa_el_reloj(anterior) and t.hacia in ABIERTOS and not pausa_el_reloj(t.hacia) and actual.vence_el:
+            # The legal clock was paused while the case waited on the citizen: move the due date by the
+            # business days lost.
+            desde = reloj_pausado_desde(actual)
+            if desde:
+                pausa = dias_habiles_entre(desde, fecha_local(ahora))
                 if pausa > 0:
                     actual.vence_el = sumar_dias_habiles(actual.vence_el, pausa)
                     campos.add("vence_el")
@@ -218,13 +216,13 @@ def tramite_transition(
             visible_ciudadano=visible_ciudadano,
             ahora=ahora,
         ).save()
-        _conteos_invalidar(oficina_anterior, actual.oficina_id)
+        conteos_invalidar(oficina_anterior, actual.oficina_id)
     if not ya_bloqueado:
         tramite.refresh_from_db()
     return tramite
 
 
-def tramites_transition_en_lote(
+def tramites_transicionar_en_lote(
     *,
     cambios: list[tuple[Tramite, str, dict]],
     accion: str,
@@ -232,23 +230,23 @@ def tramites_transition_en_lote(
     usuario=None,
     visible_ciudadano: bool = True,
 ) -> None:
-    """tramite_transition for many cases at once (routing a batch): the same table, checks, history
+    """tramite_transicionar for many cases at once (routing a batch): the same table, checks, history
     row and audit event per case, written with one UPDATE and one INSERT.
 
     `cambios` holds (case, note, fields to set) for rows the caller has just read with
     select_for_update inside its open transaction. Only for changes without side rules: the end of an
-    observation (the paused clock) and final states go through tramite_transition.
+    observation (the paused clock) and final states go through tramite_transicionar.
     """
     t = transicion(accion)
-    if Estado.OBSERVADO in t.desde or t.hacia in FINALES:
-        raise ValueError(f"«{accion}» no se aplica en lote: use tramite_transition.")
+    if t.desde & PAUSAN_EL_RELOJ or t.hacia in FINALES:
+        raise ValueError(f"«{accion}» no se aplica en lote: use tramite_transicionar.")
     if actor not in t.actores:
         raise TransicionNoPermitida(_("Su rol no permite esta acción."))
     if t.requiere_nota and any(not nota.strip() for _t, nota, _c in cambios):
         raise TransicionNoPermitida(_("Debe indicar el motivo."))
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
-            "tramites_transition_en_lote exige una transacción abierta con las filas bloqueadas."
+            "tramites_transicionar_en_lote exige una transacción abierta con las filas bloqueadas."
         )
     if not cambios:
         return
@@ -286,10 +284,10 @@ def tramites_transition_en_lote(
     for valores, pks in grupos.items():
         Tramite.objects.filter(pk__in=pks).update(**dict(zip(columnas, valores, strict=True)))
     HistorialEstado.objects.bulk_create(historial)
-    _conteos_invalidar(*oficinas, *(actual.oficina_id for actual, _nota, _valores in cambios))
+    conteos_invalidar(*oficinas, *(actual.oficina_id for actual, _nota, _valores in cambios))
 
 
-def _conteos_invalidar(*oficina_ids) -> None:
+def conteos_invalidar(*oficina_ids) -> None:
     """The inbox caches the counts per state (selectors.tramites_conteo_por_estado)."""
     from django.core.cache import cache
 
@@ -301,14 +299,10 @@ def _conteos_invalidar(*oficina_ids) -> None:
     transaction.on_commit(lambda: cache.delete_many(claves))
 
 
-def sha256_bytes(datos: bytes) -> str:
-    return hashlib.sha256(datos).hexdigest()
-
-
 # --- the staff workflow: take, observe, correct, send to evaluation, archive, reassign -------------
 
 
-def _actor_para(*, usuario, accion: str) -> str:
+def actor_para(*, usuario, accion: str) -> str:
     """The role in which `usuario` applies `accion` (from the one transition table)."""
     from .selectors import roles_de
 
@@ -318,7 +312,7 @@ def _actor_para(*, usuario, accion: str) -> str:
     return posibles[0]
 
 
-def _exigir_responsable(*, tramite: Tramite, usuario, actor: str) -> None:
+def exigir_responsable(*, tramite: Tramite, usuario, actor: str) -> None:
     # A case lands with one analyst: another analyst of the office may not work it unless reassigned.
     if actor == Rol.ANALISTA and tramite.analista_id and tramite.analista_id != usuario.pk:
         raise TransicionNoPermitida(_("Este trámite está asignado a otro analista."))

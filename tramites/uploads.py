@@ -218,12 +218,12 @@ def retener(request, *, clave: str, form, tipos: dict[str, str], retenidos: dict
             usuario=request.user,
         )
         if anterior is not None:
-            _borrar(anterior)
+            retenido_borrar(anterior)
     request.session[clave] = {campo: a.pk for campo, a in retenidos.items()}
     return retenidos
 
 
-def _borrar(adjunto: Adjunto) -> None:
+def retenido_borrar(adjunto: Adjunto) -> None:
     adjunto.archivo.delete(save=False)
     adjunto.delete()
 

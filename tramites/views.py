@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 SESION_AUTORIZADOS = "tramites_autorizados"
 
 
-def _autorizar(request, tramite: Tramite) -> None:
+def autorizar_en_sesion(request, tramite: Tramite) -> None:
     autorizados = set(request.session.get(SESION_AUTORIZADOS, []))
     autorizados.add(tramite.pk)
     request.session[SESION_AUTORIZADOS] = sorted(autorizados)[-20:]

@@ -325,7 +325,3 @@ def totales(filas: list[FilaEstadistica]) -> dict:
     }
     total["mediana_dias_habiles"] = None
     return total
-
-
-def es_postgres() -> bool:
-    return connection.vendor == "postgresql"

@@ -73,7 +73,7 @@ def cifras_calculadas(meses: list[tuple[int, int]]) -> dict[tuple[int, int], tup
     for i in range(0, len(meses), 36):
         tramo = meses[i : i + 36]
         quejas.update(_conteo_por_mes(Queja.objects.all(), "creada_en", tramo))
-        # finalizado_en is stamped only when a case reaches RESUELTO or DESISTIDO (tramite_transition),
+        # finalizado_en is stamped only when a case reaches RESUELTO or DESISTIDO (tramite_transicionar),
         # so the narrow index on it answers the count alone.
         atenciones.update(_conteo_por_mes(Tramite.objects.all(), "finalizado_en", tramo))
     return {m: (quejas.get(m, 0), atenciones.get(m, 0)) for m in meses}

@@ -18,7 +18,7 @@ from ..services import TransicionNoPermitida
 from ..subsanacion import services as subsanacion
 from ..subsanacion.forms import SubsanacionForm
 from ..uploads import archivos_excedidos
-from ..views import _autorizar, tramite_de_sesion
+from ..views import autorizar_en_sesion, tramite_de_sesion
 from .forms import ConsultaForm
 
 
@@ -31,7 +31,7 @@ def consulta(request):
             referencia=form.cleaned_data["referencia"], identificacion=form.cleaned_data["identificacion"]
         )
         if tramite is not None:
-            _autorizar(request, tramite)
+            autorizar_en_sesion(request, tramite)
             return redirect("publico:consulta_detalle", referencia=tramite.referencia)
         # The same words whether the reference exists or not.
         form.add_error(

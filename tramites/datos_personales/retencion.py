@@ -17,7 +17,17 @@ from django.utils import timezone
 
 from .. import auditoria
 from ..estados import FINALES
-from ..models import Adjunto, Evaluacion, HistorialEstado, Notificacion, Observacion, Queja, Tramite
+from ..models import (
+    TIPOS_CIUDADANO,
+    TIPOS_MEDICOS,
+    Adjunto,
+    Evaluacion,
+    HistorialEstado,
+    Notificacion,
+    Observacion,
+    Queja,
+    Tramite,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -27,12 +37,6 @@ PREFIJO_ANONIMO = "ANON-"
 NOMBRE_ANONIMO = "Titular anonimizado"
 CORREO_ANONIMO = "anonimizado@invalid.invalid"
 
-# The citizen's own files; medical reports follow the medical-data period.
-_TIPOS_CIUDADANO = [
-    Adjunto.Tipo.DOCUMENTO_IDENTIDAD,
-    Adjunto.Tipo.SOLICITUD_FIRMADA,
-    Adjunto.Tipo.SUBSANACION,
-]
 _TEXTOS_MEDICOS = ("limitaciones", "actividades_compatibles", "restricciones", "notas")
 
 
@@ -135,10 +139,10 @@ def _borrar_adjuntos(tramite: Tramite, adjuntos: list[Adjunto], *, accion: str, 
 def _purgar_adjuntos(resultado: ResultadoPurga, ahora: datetime) -> None:
     anios = plazos()["adjuntos"]
     casos = tramites_finalizados_antes(hace_anios(anios, ahora=ahora)).filter(
-        adjuntos__isnull=False, adjuntos__tipo__in=_TIPOS_CIUDADANO
+        adjuntos__isnull=False, adjuntos__tipo__in=TIPOS_CIUDADANO
     )
     for tramite in casos.distinct().order_by("pk").iterator(chunk_size=200):
-        adjuntos = list(tramite.adjuntos.filter(tipo__in=_TIPOS_CIUDADANO))
+        adjuntos = list(tramite.adjuntos.filter(tipo__in=TIPOS_CIUDADANO))
         resultado.adjuntos += len(adjuntos)
         resultado.detalle.append(f"{tramite.referencia}: {len(adjuntos)} adjunto(s) del ciudadano")
         if not resultado.simulacion:
@@ -156,10 +160,10 @@ def _evaluacion_con_texto():
 def _purgar_datos_medicos(resultado: ResultadoPurga, ahora: datetime) -> None:
     anios = plazos()["datos_medicos"]
     casos = tramites_finalizados_antes(hace_anios(anios, ahora=ahora)).filter(
-        Q(adjuntos__tipo=Adjunto.Tipo.INFORME_MEDICO) | Q(evaluacion__in=_evaluacion_con_texto())
+        Q(adjuntos__tipo__in=TIPOS_MEDICOS) | Q(evaluacion__in=_evaluacion_con_texto())
     )
     for tramite in casos.distinct().order_by("pk").iterator(chunk_size=200):
-        informes = list(tramite.adjuntos.filter(tipo=Adjunto.Tipo.INFORME_MEDICO))
+        informes = list(tramite.adjuntos.filter(tipo__in=TIPOS_MEDICOS))
         con_texto = _evaluacion_con_texto().filter(tramite=tramite).exists()
         resultado.informes_medicos += len(informes)
         resultado.evaluaciones += int(con_texto)

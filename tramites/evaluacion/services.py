@@ -149,7 +149,7 @@ def evaluacion_registrar(
         with transaction.atomic():
             # The transition locks the case and checks its state first: two evaluators saving at once
             # cannot both record an assessment.
-            services.tramite_transition(
+            services.tramite_transicionar(
                 tramite=tramite,
                 accion="evaluar",
                 actor=Rol.EVALUADOR,

@@ -1,13 +1,25 @@
 """The data model, one module per concern; import from here."""
 
 from .auditoria import EventoAuditoria
-from .casos import Adjunto, HistorialEstado, Notificacion, Observacion, Tramite
+from .casos import (
+    ARCHIVOS_SOLICITUD,
+    TIPOS_CIUDADANO,
+    TIPOS_MEDICOS,
+    Adjunto,
+    HistorialEstado,
+    Notificacion,
+    Observacion,
+    Tramite,
+)
 from .derechos import CambioDatoContacto, EscalamientoTermino, SolicitudDerecho
 from .evaluacion import ConfiguracionDocumento, Evaluacion, Resolucion, SecuenciaResolucion, Verificacion
 from .oficinas import Oficina, PerfilPersonal, ProvinciaOficina
 from .quejas import CifraMensualHistorica, Queja
 
 __all__ = [
+    "ARCHIVOS_SOLICITUD",
+    "TIPOS_CIUDADANO",
+    "TIPOS_MEDICOS",
     "Adjunto",
     "CambioDatoContacto",
     "CifraMensualHistorica",

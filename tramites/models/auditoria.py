@@ -1,4 +1,4 @@
-"""The append-only audit trail (who saw or changed what). Written through tramites.audit."""
+"""The append-only audit trail (who saw or changed what). Written through tramites.auditoria."""
 
 from django.db import models
 from django.utils import timezone

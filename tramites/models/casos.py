@@ -168,6 +168,7 @@ class Adjunto(models.Model):
         verbose_name_plural = _("adjuntos")
         ordering = ["creado_en"]
 
+
     def __str__(self) -> str:
         return f"{self.get_tipo_display()}: {self.nombre_original}"
 
@@ -189,6 +190,19 @@ class Adjunto(models.Model):
         if not intacta or not self.firma_identificacion:
             return "ilegible"
         return "si" if self.firma_identificacion == self.tramite.identificacion else "no"
+
+
+# The attachment types, one source of truth (docs/checklists.md). The request's files by form field:
+# the online form, the window form, the receipt and the benchmark baseline read this.
+ARCHIVOS_SOLICITUD: dict[str, str] = {
+    "documento_identidad": Adjunto.Tipo.DOCUMENTO_IDENTIDAD,
+    "solicitud_firmada": Adjunto.Tipo.SOLICITUD_FIRMADA,
+}
+# Retention (datos_personales.retencion): the citizen's own files go after RETENCION_ADJUNTOS_ANIOS,
+# medical reports with the medical data after RETENCION_DATOS_MEDICOS_ANIOS. Every type is in exactly
+# one of the two (tests/test_retencion.py fails otherwise), so a new type cannot escape the purge.
+TIPOS_CIUDADANO = frozenset({*ARCHIVOS_SOLICITUD.values(), Adjunto.Tipo.SUBSANACION})
+TIPOS_MEDICOS = frozenset({Adjunto.Tipo.INFORME_MEDICO})
 
 
 class HistorialEstado(models.Model):

@@ -17,7 +17,7 @@ class QuejaNoPermitida(Exception):
     """The complaint is not in a state that allows this step (shown to staff as a plain message)."""
 
 
-def queja_create(
+def queja_crear(
     *,
     nombres: str,
     correo: str,

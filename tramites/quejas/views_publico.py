@@ -29,7 +29,7 @@ def queja_nueva(request):
     if request.method == "POST":
         form = QuejaForm(request.POST)
         if form.is_valid():
-            queja = services.queja_create(**form.datos_queja(), request=request)
+            queja = services.queja_crear(**form.datos_queja(), request=request)
             enviadas = request.session.get(SESION_QUEJAS, [])
             request.session[SESION_QUEJAS] = (enviadas + [queja.referencia])[-10:]
             return redirect("publico:queja_enviada", referencia=queja.referencia)

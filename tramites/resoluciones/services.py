@@ -231,7 +231,7 @@ def _documento_pdf_es(resolucion: Resolucion, *, demo: bool) -> bytes:
         return documento_pdf(resolucion, demo=demo)
 
 
-def _cache_firma_clave(sha256: str) -> str:
+def cache_firma_clave(sha256: str) -> str:
     # The verdict depends on the trust configuration too: a new root or certificate is a new key.
     config = "|".join([settings.SIGNING_P12_PATH, *settings.SIGNING_TRUST_ROOTS])
     return "firma:v1:" + sha256 + ":" + hashlib.sha256(config.encode()).hexdigest()[:16]
@@ -281,7 +281,7 @@ def _emitir_documento(
     if not comprobacion.trusted:
         logger.error("El certificado de firma no está entre SIGNING_TRUST_ROOTS: %s", comprobacion.error)
     resolucion.sha256 = hashlib.sha256(firmado).hexdigest()
-    cache.set(_cache_firma_clave(resolucion.sha256), comprobacion, CACHE_FIRMA_SEGUNDOS)
+    cache.set(cache_firma_clave(resolucion.sha256), comprobacion, CACHE_FIRMA_SEGUNDOS)
     # Encrypted at rest like the assessment it comes from; served decrypted after a permission check.
     resolucion.archivo.save(f"{uuid.uuid4().hex}.pdf", ContentFile(encrypt_bytes(firmado)), save=False)
     archivos.append(resolucion.archivo.name)
@@ -320,7 +320,7 @@ def resolucion_emitir(*, tramite: Tramite, usuario, datos: DatosResolucion, requ
     try:
         with transaction.atomic():
             # The transition locks the case and checks EVALUADO before a number is taken.
-            services.tramite_transition(
+            services.tramite_transicionar(
                 tramite=tramite,
                 accion="resolver",
                 actor=Rol.DIRECTOR,

@@ -17,7 +17,7 @@ from ..models import (
     Verificacion,
 )
 from ..referencias import ALFABETO
-from .services import CACHE_FIRMA_SEGUNDOS, _cache_firma_clave, normalizar_codigo
+from .services import CACHE_FIRMA_SEGUNDOS, cache_firma_clave, normalizar_codigo
 
 # --- public verification -------------------------------------------------------------------------
 
@@ -87,7 +87,7 @@ class ResultadoVerificacion:
 
 
 def _firma(datos: bytes, sha256: str, *, at=None) -> FirmaResultado:
-    clave = _cache_firma_clave(sha256)
+    clave = cache_firma_clave(sha256)
     resultado = cache.get(clave)
     if resultado is None:
         resultado = firma.validate_pdf_signature(datos, at=at)

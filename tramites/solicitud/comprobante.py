@@ -1,17 +1,15 @@
-"""Documents made for people: the citizen's receipt (and, with issue 4, the authorization).
-
-All PDFs go through tramites.pdf (the one WeasyPrint pipeline)."""
+"""The citizen's receipt of a request (PDF). All PDFs go through tramites.pdf (the one WeasyPrint pipeline)."""
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..identificacion import mostrar_telefono
-from ..models import Tramite
+from ..models import ARCHIVOS_SOLICITUD, Tramite
 from ..pdf import render_pdf
 
 
 def comprobante_pdf(tramite: Tramite) -> bytes:
-    adjuntos = list(tramite.adjuntos.filter(tipo__in=["documento_identidad", "solicitud_firmada"]))
+    adjuntos = list(tramite.adjuntos.filter(tipo__in=ARCHIVOS_SOLICITUD.values()))
     contexto = {
         "tramite": tramite,
         "adjuntos": adjuntos,

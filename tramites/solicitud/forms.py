@@ -9,14 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero, validar_quipux
-from ..models import Adjunto, Tramite
+from ..models import ARCHIVOS_SOLICITUD, Tramite
 from ..provincias import PROVINCIA_CHOICES
 from ..validators import AdjuntoField, error_tamano
-
-ARCHIVOS_SOLICITUD = {
-    "documento_identidad": Adjunto.Tipo.DOCUMENTO_IDENTIDAD,
-    "solicitud_firmada": Adjunto.Tipo.SOLICITUD_FIRMADA,
-}
 
 
 class ArchivosRetenidosMixin:
@@ -63,7 +58,7 @@ class ArchivosRetenidosMixin:
 class DatosSolicitanteMixin:
     """Identification, contact and province: shared by the online form and the window form."""
 
-    # The cleaned fields that become the case's data (tramite_create's `datos`).
+    # The cleaned fields that become the case's data (tramite_crear's `datos`).
     campos_tramite: tuple[str, ...] = (
         "tipo_identificacion",
         "identificacion",
@@ -212,10 +207,7 @@ class SolicitudForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
         self._init_archivos(retenidos, excedidos)
 
 
-ARCHIVOS_VENTANILLA = {
-    "documento_identidad": Adjunto.Tipo.DOCUMENTO_IDENTIDAD,
-    "solicitud_firmada": Adjunto.Tipo.SOLICITUD_FIRMADA,
-}
+ARCHIVOS_VENTANILLA = ARCHIVOS_SOLICITUD  # the window receives the same two documents
 
 
 class VentanillaForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):

@@ -9,13 +9,13 @@ from .. import auditoria, referencias, services
 from ..estados import Estado
 from ..models import Adjunto, HistorialEstado, Tramite
 from ..notificaciones import notificar, renderizar
-from ..plazos import _fecha_local, sumar_dias_habiles
+from ..plazos import fecha_local, sumar_dias_habiles
 from ..roles import Rol
-from ..services import _conteos_invalidar
-from ..uploads import _borrar, soltar
+from ..services import conteos_invalidar
+from ..uploads import retenido_borrar, soltar
 
 
-def tramite_create(
+def tramite_crear(
     *,
     datos: dict,
     adjuntos: list[Adjunto],
@@ -45,7 +45,7 @@ def _tramite_crear(*, datos, adjuntos, nuevos, canal, usuario) -> Tramite:
             canal=canal,
             estado=Estado.INGRESADO,
             creado_en=ahora,
-            vence_el=sumar_dias_habiles(_fecha_local(ahora), settings.PLAZO_RESPUESTA_DIAS),
+            vence_el=sumar_dias_habiles(fecha_local(ahora), settings.PLAZO_RESPUESTA_DIAS),
             registrado_por=usuario if canal == Tramite.Canal.PRESENCIAL else None,
             **datos,
         )
@@ -94,7 +94,7 @@ def _tramite_crear(*, datos, adjuntos, nuevos, canal, usuario) -> Tramite:
         if usuario is not None:
             auditoria.registrar("tramite_registrado", usuario=usuario, tramite=tramite, objeto=tramite.referencia)
 
-        _conteos_invalidar()  # the national view counts the new case
+        conteos_invalidar()  # the national view counts the new case
 
         from ..tasks import encolar_tras_commit, enrutar_tramite
 
@@ -106,7 +106,7 @@ def _tramite_crear(*, datos, adjuntos, nuevos, canal, usuario) -> Tramite:
 def tramite_desde_formulario(
     request, *, clave: str, form, tipos: dict[str, str], retenidos: dict[str, Adjunto], **opciones
 ) -> Tramite:
-    """Create the case of a valid form (services.tramite_create; `opciones` are its canal/usuario).
+    """Create the case of a valid form (services.tramite_crear; `opciones` are its canal/usuario).
 
     A file held from an earlier attempt is claimed as it is; a file uploaded with this request is
     written to storage now and its row inserted with the case, in the same transaction, so a valid
@@ -122,9 +122,9 @@ def tramite_desde_formulario(
         else retenidos[campo]
         for campo, tipo in tipos.items()
     ]
-    tramite = tramite_create(datos=form.datos_tramite(), adjuntos=adjuntos, **opciones)
+    tramite = tramite_crear(datos=form.datos_tramite(), adjuntos=adjuntos, **opciones)
     for campo in nuevos:
         if campo in retenidos:
-            _borrar(retenidos[campo])
+            retenido_borrar(retenidos[campo])
     soltar(request, clave=clave)
     return tramite

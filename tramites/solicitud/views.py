@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from ..uploads import archivos_excedidos, retener, retenidos_de
-from ..views import _autorizar, tramite_de_sesion
+from ..views import autorizar_en_sesion, tramite_de_sesion
 from .forms import ARCHIVOS_SOLICITUD, SolicitudForm
 from .services import tramite_desde_formulario
 
@@ -29,7 +29,7 @@ def solicitud(request):
             tramite = tramite_desde_formulario(
                 request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos
             )
-            _autorizar(request, tramite)
+            autorizar_en_sesion(request, tramite)
             return redirect("publico:confirmacion", referencia=tramite.referencia)
         retenidos = retener(
             request, clave=SESION_RETENIDOS, form=form, tipos=ARCHIVOS_SOLICITUD, retenidos=retenidos

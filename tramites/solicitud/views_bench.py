@@ -6,9 +6,11 @@ import uuid
 from django.core.files.storage import default_storage
 from django.http import HttpResponseRedirect
 
+from ..models import ARCHIVOS_SOLICITUD
+
 
 def almacenar(request):
-    for campo in ("documento_identidad", "solicitud_firmada"):
+    for campo in ARCHIVOS_SOLICITUD:
         archivo = request.FILES.get(campo)
         if archivo is not None:
             default_storage.save(f"bench/{uuid.uuid4().hex}", archivo)

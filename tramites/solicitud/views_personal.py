@@ -11,8 +11,8 @@ from .. import auditoria
 from ..models import Tramite
 from ..permisos import personal_requerido
 from ..roles import Rol
-from ..tramitacion.views import _tramite
 from ..uploads import retener, retenidos_de
+from ..views import tramite_visible
 from .forms import ARCHIVOS_VENTANILLA, VentanillaForm
 from .services import tramite_desde_formulario
 
@@ -61,7 +61,7 @@ def presencial_nuevo(request):
 
 @personal_requerido()
 def recibo(request, referencia: str):
-    tramite = _tramite(request, referencia)
+    tramite = tramite_visible(request, referencia)
     return render(request, "personal/recibo.html", {"tramite": tramite})
 
 
@@ -69,7 +69,7 @@ def recibo(request, referencia: str):
 def comprobante(request, referencia: str):
     from .comprobante import comprobante_pdf
 
-    tramite = _tramite(request, referencia)
+    tramite = tramite_visible(request, referencia)
     auditoria.registrar("comprobante", request=request, tramite=tramite, objeto=tramite.referencia)
     respuesta = HttpResponse(comprobante_pdf(tramite), content_type="application/pdf")
     respuesta["Content-Disposition"] = content_disposition_header(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ..estados import Estado
 from ..models import Adjunto, Tramite
 from ..notificaciones import notificar
-from ..services import TransicionNoPermitida, _actor_para, adjunto_guardar, tramite_transition
+from ..services import TransicionNoPermitida, actor_para, adjunto_guardar, tramite_transicionar
 from ..tramitacion.services import observacion_abierta
 
 
@@ -26,7 +26,7 @@ def tramite_subsanar(
     if usuario is None:
         actor = "ciudadano"
     else:
-        actor = _actor_para(usuario=usuario, accion="subsanar")
+        actor = actor_para(usuario=usuario, accion="subsanar")
     if not archivos:
         raise TransicionNoPermitida(_("Adjunte al menos un documento corregido."))
     guardados: list[Adjunto] = []
@@ -59,7 +59,7 @@ def tramite_subsanar(
                 if usuario is None
                 else _("Subsanación entregada en ventanilla.")
             )
-            tramite_transition(tramite=actual, accion="subsanar", actor=actor, usuario=usuario, nota=nota)
+            tramite_transicionar(tramite=actual, accion="subsanar", actor=actor, usuario=usuario, nota=nota)
             destinatario = (actual.analista.email if actual.analista else "") or (
                 actual.oficina.correo if actual.oficina else ""
             )

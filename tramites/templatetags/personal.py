@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..estados import Estado
+from ..estados import pausa_el_reloj
 from ..selectors import roles_de
 
 register = template.Library()
@@ -21,7 +21,7 @@ def plazo_restante(tramite, dias) -> str:
     """The business days left to answer a case, as the inbox and the case page show them.
 
     A Python tag rather than an included template: the inbox renders it on every row."""
-    if tramite.estado == Estado.OBSERVADO:
+    if pausa_el_reloj(tramite.estado):
         return _("Plazo suspendido (observado)")
     if dias is None:
         return "—"

@@ -11,7 +11,7 @@ from ..estados import ABIERTOS, Estado
 from ..models import Oficina, ProvinciaOficina, Tramite
 from ..notificaciones import notificar_varias
 from ..roles import SISTEMA, Rol
-from ..services import tramites_transition_en_lote
+from ..services import tramites_transicionar_en_lote
 
 # --- routing -------------------------------------------------------------------------------------
 
@@ -80,12 +80,6 @@ def _analistas_por_carga(oficinas_ids) -> dict[int, list[list]]:
     for u in analistas:
         por_oficina.setdefault(u.oficina_de_perfil, []).append([u.abiertos, u.pk, u])
     return por_oficina
-
-
-def analista_con_menos_carga(oficina: Oficina):
-    """The active analyst of `oficina` with the fewest open cases; ties go to the oldest account (pk)."""
-    candidatos = _analistas_por_carga([oficina.pk]).get(oficina.pk)
-    return candidatos[0][2] if candidatos else None
 
 
 def tramite_enrutar(*, tramite_id: int, lote: int = 1) -> bool:
@@ -161,5 +155,5 @@ def _enrutar_bloqueados(casos: list[Tramite]) -> None:
                 "tramite": tramite,
             }
         )
-    tramites_transition_en_lote(cambios=cambios, accion="asignar", actor=SISTEMA)
+    tramites_transicionar_en_lote(cambios=cambios, accion="asignar", actor=SISTEMA)
     notificar_varias(avisos)

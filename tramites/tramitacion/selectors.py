@@ -91,10 +91,10 @@ def tramites_bandeja(
     # The date each observed case was observed, so that the page's paused clocks cost no query per row.
     from django.db.models import OuterRef, Subquery
 
-    from ..estados import Estado
+    from ..estados import PAUSAN_EL_RELOJ
     from ..models import HistorialEstado
 
-    observado = HistorialEstado.objects.filter(tramite=OuterRef("pk"), estado_nuevo=Estado.OBSERVADO)
+    observado = HistorialEstado.objects.filter(tramite=OuterRef("pk"), estado_nuevo__in=PAUSAN_EL_RELOJ)
     qs = qs.annotate(observado_en=Subquery(observado.order_by("-creado_en", "-id").values("creado_en")[:1]))
     # The page shows neither the citizen's message nor the confirmation e-mail: not read for 25 rows.
     qs = qs.select_related(None).select_related("analista").defer(

@@ -12,13 +12,13 @@ from ..models import ConfiguracionDocumento, HistorialEstado, Observacion, Ofici
 from ..notificaciones import notificar
 from ..plazos import dias_restantes, sumar_dias_habiles
 from ..roles import SISTEMA, Rol
-from ..services import TransicionNoPermitida, _actor_para, _exigir_responsable, tramite_transition
+from ..services import TransicionNoPermitida, actor_para, exigir_responsable, tramite_transicionar
 
 
 def tramite_tomar(*, tramite: Tramite, usuario) -> Tramite:
-    actor = _actor_para(usuario=usuario, accion="tomar")
-    _exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
-    return tramite_transition(
+    actor = actor_para(usuario=usuario, accion="tomar")
+    exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
+    return tramite_transicionar(
         tramite=tramite,
         accion="tomar",
         actor=actor,
@@ -30,12 +30,12 @@ def tramite_tomar(*, tramite: Tramite, usuario) -> Tramite:
 
 def tramite_enviar_evaluacion(*, tramite: Tramite, usuario, revision: str = "") -> Tramite:
     """Requirements met: on to the medical evaluation. `revision` is the checklist as text."""
-    actor = _actor_para(usuario=usuario, accion="enviar_evaluacion")
-    _exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
+    actor = actor_para(usuario=usuario, accion="enviar_evaluacion")
+    exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
     nota = _("Requisitos completos; enviado a evaluación médica.")
     if revision:
         nota = f"{nota}\n\n{revision}"
-    return tramite_transition(
+    return tramite_transicionar(
         tramite=tramite, accion="enviar_evaluacion", actor=actor, usuario=usuario, nota=nota
     )
 
@@ -45,12 +45,12 @@ def tramite_observar(*, tramite: Tramite, usuario, motivo: str, revision: str = 
     motivo = (motivo or "").strip()
     if not motivo:
         raise TransicionNoPermitida(_("Debe indicar qué debe corregir el ciudadano."))
-    actor = _actor_para(usuario=usuario, accion="observar")
-    _exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
+    actor = actor_para(usuario=usuario, accion="observar")
+    exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
     vence = sumar_dias_habiles(timezone.localdate(), settings.PLAZO_SUBSANACION_DIAS)
     nota = motivo if not revision else f"{motivo}\n\n{revision}"
     with transaction.atomic():
-        tramite_transition(tramite=tramite, accion="observar", actor=actor, usuario=usuario, nota=nota)
+        tramite_transicionar(tramite=tramite, accion="observar", actor=actor, usuario=usuario, nota=nota)
         observacion = Observacion.objects.create(
             tramite=tramite, motivo=motivo, creada_por=usuario, vence_el=vence
         )
@@ -74,10 +74,10 @@ def tramite_archivar(*, tramite: Tramite, usuario, motivo: str, motivo_ciudadano
     motivo_ciudadano = (motivo_ciudadano or "").strip()
     if not motivo_ciudadano:
         raise TransicionNoPermitida(_("Escriba el motivo del archivo para el ciudadano."))
-    actor = _actor_para(usuario=usuario, accion="archivar")
-    _exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
+    actor = actor_para(usuario=usuario, accion="archivar")
+    exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
     with transaction.atomic():
-        tramite_transition(
+        tramite_transicionar(
             tramite=tramite,
             accion="archivar",
             actor=actor,
@@ -243,7 +243,7 @@ def observaciones_vencidas_cerrar(*, hoy=None) -> int:
                     "La observación no se subsanó dentro del plazo (hasta el %(fecha)s): "
                     "la solicitud se da por desistida."
                 ) % {"fecha": fecha}
-                tramite_transition(
+                tramite_transicionar(
                     tramite=tramite, accion="desistir", actor=SISTEMA, nota=motivo, motivo_cierre=motivo
                 )
                 notificar(

@@ -25,11 +25,12 @@ from ..models import Adjunto, Tramite
 from ..permisos import personal_requerido, solo_lectura
 from ..provincias import PROVINCIA_CHOICES
 from ..roles import Rol
-from ..selectors import oficina_de, roles_de, tramites_conteo_por_estado, tramites_visibles
+from ..selectors import oficina_de, roles_de, tramites_conteo_por_estado
 from ..services import TransicionNoPermitida, adjunto_leer
 from ..subsanacion import services as subsanacion
 from ..subsanacion.forms import SubsanacionForm
 from ..templatetags.personal import plazo_restante
+from ..views import tramite_visible
 from . import services
 from .forms import ArchivarForm, EnviarEvaluacionForm, FiltroBandejaForm, ObservarForm, ReasignarForm
 from .selectors import ESTADO_TODOS, analistas_de_oficina, auditoria_de_tramite, tramites_bandeja
@@ -149,10 +150,6 @@ def bandeja(request):
 # --- the case page -------------------------------------------------------------------------------
 
 
-def _tramite(request, referencia: str) -> Tramite:
-    return get_object_or_404(tramites_visibles(usuario=request.user), referencia=referencia)
-
-
 def _puede_actuar(usuario, tramite: Tramite) -> bool:
     """Actions only on cases of the user's own office; the read-only supervisor never acts."""
     oficina = oficina_de(usuario)
@@ -219,7 +216,7 @@ def _contexto_detalle(request, tramite: Tramite, formularios: dict | None = None
 
 @personal_requerido()
 def tramite_detalle(request, referencia: str):
-    tramite = _tramite(request, referencia)
+    tramite = tramite_visible(request, referencia)
     auditoria.registrar("ver_tramite", request=request, tramite=tramite, objeto=tramite.referencia)
     return render(request, "personal/tramite.html", _contexto_detalle(request, tramite))
 
@@ -238,7 +235,7 @@ def _exigir_actuar(request, tramite: Tramite) -> None:
 
 @personal_requerido(Rol.ANALISTA, Rol.DIRECTOR)
 def tramite_accion(request, referencia: str, accion: str):
-    tramite = _tramite(request, referencia)
+    tramite = tramite_visible(request, referencia)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if accion not in FORMULARIOS_ACCION:
@@ -284,7 +281,7 @@ def tramite_accion(request, referencia: str, accion: str):
 
 @personal_requerido(Rol.DIRECTOR)
 def tramite_reasignar(request, referencia: str):
-    tramite = _tramite(request, referencia)
+    tramite = tramite_visible(request, referencia)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     _exigir_actuar(request, tramite)
@@ -308,7 +305,7 @@ def tramite_subsanar(request, referencia: str):
     """A correction handed in on paper at the window, scanned by the clerk."""
     from ..uploads import archivos_excedidos
 
-    tramite = _tramite(request, referencia)
+    tramite = tramite_visible(request, referencia)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     _exigir_actuar(request, tramite)
@@ -347,8 +344,8 @@ def nombre_seguro(nombre: str, extension: str) -> str:
 
 @personal_requerido()
 def adjunto_ver(request, referencia: str, adjunto_id: int):
-    tramite = _tramite(request, referencia)
-    # Medical reports are served only by views_evaluacion.informe (evaluators and director).
+    tramite = tramite_visible(request, referencia)
+    # Medical reports are served only by evaluacion.views.informe (evaluators and director).
     adjunto = get_object_or_404(
         Adjunto.objects.exclude(tipo=Adjunto.Tipo.INFORME_MEDICO), pk=adjunto_id, tramite=tramite
     )
