@@ -58,3 +58,43 @@ def test_digito_verificador_equivocado():
 def test_espacios_y_guiones_se_quitan():
     numero = con_control("176003406")
     assert validar_cedula(f"{numero[:5]} {numero[5:9]}-{numero[9]}") == numero
+
+
+# --- LOOETA art. 23: the identity-document scan from cédula holders is the institution's choice -----
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+
+from tests import files  # noqa: E402
+from tests.test_solicitud import datos_validos, enviar  # noqa: E402, F401 - enviar is a fixture
+from tramites.models import Adjunto, Tramite  # noqa: E402
+
+
+def _solo_carta() -> dict:
+    return {"solicitud_firmada": SimpleUploadedFile("solicitud.pdf", files.pdf_solicitud(), "application/pdf")}
+
+
+@pytest.mark.django_db
+def test_por_omision_se_sigue_pidiendo_la_copia_de_la_cedula(enviar):  # noqa: F811
+    respuesta = enviar(archivos=_solo_carta())
+    assert not Tramite.objects.exists()
+    assert "Adjunte su documento de identidad" in respuesta.content.decode()
+
+
+@pytest.mark.django_db
+def test_sin_exigir_copia_la_cedula_basta(enviar, settings):  # noqa: F811
+    settings.EXIGIR_COPIA_CEDULA = False
+    respuesta = enviar(datos=datos_validos(identificacion=con_control("176003406")), archivos=_solo_carta())
+    assert respuesta.status_code == 302
+    tramite = Tramite.objects.get()
+    assert list(tramite.adjuntos.values_list("tipo", flat=True)) == [Adjunto.Tipo.SOLICITUD_FIRMADA]
+
+
+@pytest.mark.django_db
+def test_sin_exigir_copia_el_extranjero_con_codigo_adjunta_su_documento(enviar, settings, client):  # noqa: F811
+    settings.EXIGIR_COPIA_CEDULA = False
+    assert "opcional con cédula" in client.get("/solicitud/").content.decode()
+    respuesta = enviar(
+        datos=datos_validos(tipo_identificacion="extranjero", identificacion="AB12345X"), archivos=_solo_carta()
+    )
+    assert not Tramite.objects.exists()
+    assert "Adjunte su documento de identidad" in respuesta.content.decode()

@@ -121,6 +121,7 @@ def tramite_desde_formulario(
         if campo in nuevos
         else retenidos[campo]
         for campo, tipo in tipos.items()
+        if campo in nuevos or campo in retenidos  # an optional file (the ID scan, EXIGIR_COPIA_CEDULA)
     ]
     tramite = tramite_crear(datos=form.datos_tramite(), adjuntos=adjuntos, **opciones)
     for campo in nuevos:
