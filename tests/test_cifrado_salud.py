@@ -97,3 +97,31 @@ def test_la_migracion_cifra_las_filas_que_estaban_en_claro(personal, settings):
     evaluacion = Evaluacion.objects.get()
     assert str(evaluacion.porcentaje_capacidad) == "63.41" and evaluacion.get_conclusion_display() == "No apto"
     assert Tramite.objects.get(pk=tramite.pk).mensaje == f"Tengo {DIAGNOSTICO}"
+
+
+def test_la_migracion_ida_y_vuelta_con_datos(personal, settings):
+    """Back to the schema before migration 0013 (values decrypted into numeric and short text columns),
+    then forward again: the existing rows come out encrypted and read the same."""
+    import importlib
+
+    from django.db.migrations.executor import MigrationExecutor
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    modulo = importlib.import_module("tramites.migrations.0013_debido_proceso")
+    anterior = next(d for d in modulo.Migration.dependencies if d[0] == "tramites")
+    tramite_evaluado(personal, conclusion="no_apto", porcentaje_capacidad="63.41")
+    executor = MigrationExecutor(connection)
+    final = executor.loader.graph.leaf_nodes("tramites")
+    try:
+        executor.migrate([anterior])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT porcentaje_capacidad, conclusion FROM tramites_evaluacion")
+            porcentaje, conclusion = cursor.fetchone()
+        assert str(porcentaje) in ("63.41", "63.4100") and conclusion == "no_apto"  # in clear, as before
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(final)
+    assert not [s for s in SECRETOS if s.lower() in _volcado().lower()]
+    evaluacion = Evaluacion.objects.get()
+    assert str(evaluacion.porcentaje_capacidad) == "63.41" and evaluacion.conclusion == "no_apto"

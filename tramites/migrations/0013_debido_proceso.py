@@ -25,6 +25,10 @@ def _recorrer(schema_editor, transformar):
     Raw SQL: the history table refuses edits through its model, and the values are not yet tokens."""
     conexion = schema_editor.connection
     with conexion.cursor() as cursor:
+        if conexion.vendor == "postgresql":
+            # Deferred foreign-key checks queued by these UPDATEs would block the ALTER TABLEs that run
+            # after them in the same transaction when the migration is reversed.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for tabla, columnas in CIFRAR.items():
             for columna in columnas:
                 t, c = conexion.ops.quote_name(tabla), conexion.ops.quote_name(columna)
