@@ -169,3 +169,25 @@ def test_la_raiz_y_los_modulos_tienen_un_tamano_legible():
 )
 def test_el_detector_de_ciclos_detecta(aristas, esperado):
     assert ciclos(aristas) == esperado
+
+
+def test_los_nombres_de_las_tareas_de_celery_no_cambian():
+    """Queued messages and beat schedules name tasks by these strings: moving a module must not rename
+    one (a message already in Redis would then be lost)."""
+    from reinsercion.celery import app
+
+    app.loader.import_default_modules()
+    assert {n for n in app.tasks if n.startswith("tramites.")} == {
+        "tramites.tasks.enrutar_tramite",
+        "tramites.tasks.reencolar_ingresados",
+        "tramites.tasks.enviar_notificacion",
+        "tramites.tasks.enviar_notificaciones",
+        "tramites.tasks.reintentar_notificaciones",
+        "tramites.tasks.purgar_adjuntos_retenidos",
+        "tramites.tasks.vencer_observaciones",
+        "tramites.tasks.alertar_plazos",
+        "tramites.retencion.purgar_datos_vencidos",
+        # Added with issue 13 (the 30-day term watch, data-subject request alerts).
+        "tramites.tasks.escalar_terminos",
+        "tramites.tasks.alertar_derechos_titular",
+    }

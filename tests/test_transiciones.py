@@ -29,7 +29,7 @@ ANTES_DE_RESOLVER = {
     Estado.EN_EVALUACION,
     Estado.EVALUADO,
 }
-# Written from PRODUCT.md, not read from the table, so a wrong table fails here.
+# Written from docs/dominio.md (the journey), not read from the table, so a wrong table fails here.
 ESPERADO = {
     "asignar": ({Estado.INGRESADO}, {SISTEMA}, Estado.ASIGNADO),
     "tomar": ({Estado.ASIGNADO}, {Rol.ANALISTA}, Estado.EN_REVISION),

@@ -1,4 +1,4 @@
-"""The province codes of the cédula (DOMAIN.md); `30` is Ecuadorians registered abroad."""
+"""The province codes of the cédula (docs/dominio.md); `30` is Ecuadorians registered abroad."""
 from django.utils.translation import gettext_lazy as _
 
 PROVINCIAS: dict[str, str] = {

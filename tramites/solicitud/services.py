@@ -5,14 +5,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import auditoria, referencias, services
+from .. import auditoria, referencias
 from ..estados import Estado
 from ..models import Adjunto, HistorialEstado, Tramite
 from ..notificaciones import notificar, renderizar
 from ..plazos import fecha_local, sumar_dias_habiles
 from ..roles import Rol
 from ..services import conteos_invalidar
-from ..uploads import retenido_borrar, soltar
 
 
 def tramite_crear(
@@ -99,33 +98,4 @@ def _tramite_crear(*, datos, adjuntos, nuevos, canal, usuario) -> Tramite:
         from ..tasks import encolar_tras_commit, enrutar_tramite
 
         encolar_tras_commit(enrutar_tramite, tramite.pk)
-    return tramite
-
-
-
-def tramite_desde_formulario(
-    request, *, clave: str, form, tipos: dict[str, str], retenidos: dict[str, Adjunto], **opciones
-) -> Tramite:
-    """Create the case of a valid form (services.tramite_crear; `opciones` are its canal/usuario).
-
-    A file held from an earlier attempt is claimed as it is; a file uploaded with this request is
-    written to storage now and its row inserted with the case, in the same transaction, so a valid
-    first attempt holds nothing and writes no session first. Held files that a new upload replaced
-    are then deleted, and the session forgets its held files.
-    """
-    nuevos = form.archivos_nuevos()
-    adjuntos = [
-        services.adjunto_preparar(
-            archivo=nuevos[campo], validado=nuevos[campo].validado, tipo=tipo, usuario=request.user
-        )
-        if campo in nuevos
-        else retenidos[campo]
-        for campo, tipo in tipos.items()
-        if campo in nuevos or campo in retenidos  # an optional file (the ID scan, EXIGIR_COPIA_CEDULA)
-    ]
-    tramite = tramite_crear(datos=form.datos_tramite(), adjuntos=adjuntos, **opciones)
-    for campo in nuevos:
-        if campo in retenidos:
-            retenido_borrar(retenidos[campo])
-    soltar(request, clave=clave)
     return tramite

@@ -6,10 +6,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from ..uploads import archivos_excedidos, retener, retenidos_de
+from .. import services
+from ..models import Adjunto, Tramite
+from ..uploads import archivos_excedidos, retener, retenido_borrar, retenidos_de, soltar
 from ..views import autorizar_en_sesion, tramite_de_sesion
 from .forms import ARCHIVOS_SOLICITUD, SolicitudForm
-from .services import tramite_desde_formulario
+from .services import tramite_crear
 
 SESION_RETENIDOS = "adjuntos_retenidos"
 
@@ -53,3 +55,31 @@ def comprobante(request, referencia: str):
     response["Content-Disposition"] = f'inline; filename="comprobante-{tramite.referencia}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def tramite_desde_formulario(
+    request, *, clave: str, form, tipos: dict[str, str], retenidos: dict[str, Adjunto], **opciones
+) -> Tramite:
+    """Create the case of a valid form (services.tramite_crear; `opciones` are its canal/usuario).
+
+    A file held from an earlier attempt is claimed as it is; a file uploaded with this request is
+    written to storage now and its row inserted with the case, in the same transaction, so a valid
+    first attempt holds nothing and writes no session first. Held files that a new upload replaced
+    are then deleted, and the session forgets its held files.
+    """
+    nuevos = form.archivos_nuevos()
+    adjuntos = [
+        services.adjunto_preparar(
+            archivo=nuevos[campo], validado=nuevos[campo].validado, tipo=tipo, usuario=request.user
+        )
+        if campo in nuevos
+        else retenidos[campo]
+        for campo, tipo in tipos.items()
+        if campo in nuevos or campo in retenidos  # an optional file (the ID scan, EXIGIR_COPIA_CEDULA)
+    ]
+    tramite = tramite_crear(datos=form.datos_tramite(), adjuntos=adjuntos, **opciones)
+    for campo in nuevos:
+        if campo in retenidos:
+            retenido_borrar(retenidos[campo])
+    soltar(request, clave=clave)
+    return tramite

@@ -14,7 +14,7 @@ from ..roles import Rol
 from ..uploads import retener, retenidos_de
 from ..views import tramite_visible
 from .forms import ARCHIVOS_VENTANILLA, VentanillaForm
-from .services import tramite_desde_formulario
+from .views import tramite_desde_formulario
 
 SESION_RETENIDOS_VENTANILLA = "ventanilla_retenidos"
 
