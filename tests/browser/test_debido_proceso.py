@@ -59,7 +59,7 @@ def test_resolucion_desfavorable_motivada_leida_por_el_ciudadano_y_revocada(
     seccion = page.locator("section", has=page.get_by_role("heading", name="Su resolución")).inner_text()
     assert "Motivos de la decisión" in seccion and "no hay un trabajo remunerado compatible" in seccion
     assert "Qué puede hacer si no está de acuerdo" in seccion and "Recurso de apelación" in seccion
-    assert "Lea los motivos de la decisión y los recursos" in page.content()
+    assert "Lea más arriba los motivos de la decisión y los recursos" in page.content()
     assert_sin_violaciones(page)
     contexto.close()
 

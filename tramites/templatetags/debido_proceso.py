@@ -35,7 +35,7 @@ def linea_con_motivos(tramite: Tramite) -> list[dict]:
             )
             paso["recursos"] = recursos
         elif h.estado_nuevo == Estado.RESUELTO:
-            paso["que_hacer"] = _("Lea los motivos de la decisión y los recursos en «Su resolución».")
+            paso["que_hacer"] = _("Lea más arriba los motivos de la decisión y los recursos que puede interponer.")
         pasos.append(paso)
     return pasos
 
