@@ -358,7 +358,7 @@ PLAZO_ESCALAR_DIAS = env.int("PLAZO_ESCALAR_DIAS", default=5)
 # Term to answer a rectification, deletion or opposition request (LOPDP), in calendar days.
 PLAZO_DERECHOS_TITULAR_DIAS = env.int("PLAZO_DERECHOS_TITULAR_DIAS", default=15)
 # The data-protection contact shown on /privacidad/ and in the answers to data-subject requests.
-PROTECCION_DATOS_CONTACTO = env.str("PROTECCION_DATOS_CONTACTO", default=CONTACTO_CORREO)
+PROTECCION_DATOS_CONTACTO = env.str("PROTECCION_DATOS_CONTACTO", default="") or CONTACTO_CORREO
 # LOOETA art. 23 bars asking cédula holders for a copy of it; whether the scan is still required is the
 # institution's decision. Default: required (today's behaviour); false makes it optional for cédulas.
 EXIGIR_COPIA_CEDULA = env.bool("EXIGIR_COPIA_CEDULA", default=True)
