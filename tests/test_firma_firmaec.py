@@ -171,3 +171,27 @@ def test_carta_con_certificado_ya_vencido_se_etiqueta_asi(
     pagina = _pagina_del_analista(client, carta.tramite)
     assert "válida a la fecha de firma; el certificado ya venció" in pagina
     assert "firmada por el solicitante: <strong>sí</strong>" in pagina
+
+
+@pytest.mark.django_db
+def test_la_revision_de_requisitos_registra_si_la_firmo_el_solicitante(
+    settings,
+    tmp_path,
+    solicitud_con,  # noqa: F811 - the fixture
+    client,
+    personal,
+):
+    cadena = firmaec.cadena(identificacion="0960034069")  # someone else's certificate
+    _confiar(settings, tmp_path, cadena.raiz, cadena.intermedia)
+    carta = solicitud_con(firmaec.firmar_pdf(files.pdf_solicitud(), cadena))
+    _pagina_del_analista(client, carta.tramite)  # the analyst has taken the case
+    r = client.post(
+        f"/personal/tramites/{carta.tramite.referencia}/acciones/observar/",
+        {
+            "observar-motivo": "La solicitud está firmada con el certificado de otra persona.",
+            "observar-tipo_firma": "electronica",
+        },
+    )
+    assert r.status_code == 302
+    nota = carta.tramite.historial.order_by("-creado_en", "-pk").first().nota
+    assert "Firmada por el solicitante: no" in nota

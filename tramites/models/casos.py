@@ -191,6 +191,12 @@ class Adjunto(models.Model):
             return "ilegible"
         return "si" if self.firma_identificacion == self.tramite.identificacion else "no"
 
+    def firmada_por_solicitante_texto(self) -> str:
+        """The line of the requirements checklist: "Firmada por el solicitante: sí / no / no se pudo leer"."""
+        palabras = {"si": _("sí"), "no": _("no"), "ilegible": _("no se pudo leer")}
+        quien = self.firmada_por_solicitante
+        return f"{_('Firmada por el solicitante')}: {palabras[quien]}" if quien else ""
+
 
 # The attachment types, one source of truth (docs/checklists.md). The request's files by form field:
 # the online form, the window form, the receipt and the benchmark baseline read this.

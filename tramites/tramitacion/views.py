@@ -251,7 +251,7 @@ def tramite_accion(request, referencia: str, accion: str):
             messages.success(request, _("Tomó el caso: ahora está en revisión."))
         elif accion == "enviar_evaluacion":
             services.tramite_enviar_evaluacion(
-                tramite=tramite, usuario=request.user, revision=form.revision_texto()
+                tramite=tramite, usuario=request.user, revision=_revision_con_firma(form, tramite)
             )
             messages.success(request, _("El trámite se envió a evaluación médica."))
         elif accion == "observar":
@@ -259,7 +259,7 @@ def tramite_accion(request, referencia: str, accion: str):
                 tramite=tramite,
                 usuario=request.user,
                 motivo=form.cleaned_data["motivo"],
-                revision=form.revision_texto(),
+                revision=_revision_con_firma(form, tramite),
             )
             messages.success(
                 request,
@@ -375,3 +375,10 @@ def adjunto_ver(request, referencia: str, adjunto_id: int):
         )
     respuesta["Cross-Origin-Resource-Policy"] = "same-origin"
     return respuesta
+
+
+def _revision_con_firma(form, tramite) -> str:
+    """The checklist as recorded in the history, with whether the e-signed letter is the applicant's."""
+    carta = tramite.adjuntos.filter(tipo=Adjunto.Tipo.SOLICITUD_FIRMADA).order_by("-creado_en", "-pk").first()
+    linea = carta.firmada_por_solicitante_texto() if carta else ""
+    return form.revision_texto() + (f"\n- {linea}" if linea else "")
