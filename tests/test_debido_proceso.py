@@ -220,3 +220,17 @@ def test_desistimiento_con_motivo_y_recursos(personal, django_capture_on_commit_
     pagina = _consulta(tramite, identificacion=tramite.identificacion)
     assert "Desistido" in pagina and "no se subsanó dentro del plazo" in pagina
     assert "Observado" in pagina and "Motivo:</span> La foto de la cédula está cortada." in pagina
+
+
+def test_la_observacion_se_notifica_con_su_motivo_y_lo_que_puede_hacer(personal, django_capture_on_commit_callbacks):
+    tramite = crear_tramite()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        tramitacion.tramite_tomar(tramite=tramite, usuario=tramite.analista)
+        tramitacion.tramite_observar(tramite=tramite, usuario=tramite.analista, motivo="La foto de la cédula está cortada.")
+    correo = mail.outbox[-1]
+    assert "MOTIVO" in correo.body and "La foto de la cédula está cortada." in correo.body
+    assert "QUÉ PUEDE HACER" in correo.body and "/consulta/" in correo.body
+    pagina = _consulta(tramite, identificacion=tramite.identificacion)
+    assert "Motivo:</span> La foto de la cédula está cortada." in pagina
+    assert "Qué puede hacer:</span> Corregir lo indicado hasta el" in pagina
