@@ -153,3 +153,16 @@ def test_privacidad_dice_los_plazos_y_el_contacto(client, db, settings):
     assert "15 días" in pagina
 
 
+
+
+def test_al_anonimizar_se_borra_el_historial_de_rectificaciones(personal, django_capture_on_commit_callbacks):
+    from tramites.datos_personales.retencion import tramite_anonimizar
+
+    tramite, _r = tramite_resuelto(personal)
+    cliente = _supervisor(personal)
+    r = _registrar(cliente)
+    with django_capture_on_commit_callbacks(execute=True):
+        cliente.post(r["Location"], {"resultado": "atendida", "respuesta": "Hecho.", "correo": "jose.nuevo@example.ec"})
+    assert CambioDatoContacto.objects.filter(tramite=tramite).exists()
+    tramite_anonimizar(tramite=tramite, anios=10)
+    assert not CambioDatoContacto.objects.filter(tramite=tramite).exists()
