@@ -1,13 +1,17 @@
-"""200 citizens at once against the production stack, with Redis stopped and the worker killed mid-run.
+"""200 citizens at once against the production stack, through six faults one after the other.
 
-Run: `.venv/bin/python -m bench.carga [--clientes 200] [--segundos 90] [--web-workers 3]` (it is also
-the second part of `make bench`). PostgreSQL on 127.0.0.1:5432 must be running; everything else this
-script starts itself, on 127.0.0.1 only, and stops at the end (also on Ctrl-C):
+Run: `.venv/bin/python -m bench.carga [--clientes 200] [--segundos 120] [--web-workers 3]` (it is also
+the second part of `make bench`). PostgreSQL's programs must be installed (Debian's `postgresql`);
+the disk-full fault needs root (mount), and is skipped with a notice otherwise. Everything this script
+starts itself, on 127.0.0.1 only, and stops at the end (also on Ctrl-C):
+  - its own PostgreSQL cluster (bench.fallos.Postgres: initdb in /tmp/bench-carga-pg, port 5441), so
+    it can be stopped mid-run without touching the shared server;
   - its own redis-server on port 6390 (never the shared one on 6379), without persistence, as the
     broker and the cache;
   - gunicorn (`--web-workers` sync workers, the production command line) with DJANGO_ENV=production,
-    on its own database `reinsercion_bench_carga` (dropped and created here) and STORAGE_DIR
-    /tmp/bench-carga; requests carry X-Forwarded-Proto: https as the TLS proxy in front would add;
+    on the database `reinsercion_bench_carga` of that cluster and STORAGE_DIR /tmp/bench-carga
+    (demo offices and staff loaded with DJANGO_ENV=development: cargar_demo refuses production);
+    requests carry X-Forwarded-Proto: https as the TLS proxy in front would add;
   - ONE Celery worker (`celery -A reinsercion worker`, prefork, concurrency 2 as in docker-compose);
   - Celery beat with the project's schedule, except that the re-queue of cases left INGRESADO runs
     every 10 s and REENCOLAR_MINUTOS is 1 (production: 120 s and 5 minutes).
@@ -16,13 +20,23 @@ Then, from this process, `--clientes` threads each act as a citizen for `--segun
 PDF letter from bench.solicitudes), start again. Meanwhile:
   - at `--caida-en` s Redis is shut down without saving (the queue's content is lost: the worst case)
     and started again `--caida-dura` s later;
-  - at `--matar-en` s the worker (main process and pool) gets SIGKILL and a new one is started.
+  - at `--matar-en` s the worker (main process and pool) gets SIGKILL and a new one is started;
+  - at `--pg-en` s PostgreSQL is stopped (fast shutdown: connections cut) for `--pg-dura` s;
+  - at `--disco-en` s the private-files volume is full for `--disco-dura` s (bench.fallos.DiscoLleno);
+  - from `--web-en` s, `--web-veces` gunicorn workers get SIGKILL, each while it has an upload file open.
+Submissions while the database or the disk is out must get the Spanish 503 page ("Servicio no
+disponible, intente en un momento"), never another 5xx; connections cut by a killed web worker are
+counted apart; every other submission must be accepted.
 Afterwards it waits for every case to be routed (bounded: `--espera` s), then checks in the database
 that every 302 answer's reference is exactly one case with its two files (rows and files on disk), that
 each case was routed exactly once (one INGRESADO→ASIGNADO history row, one notice to the office), and
 that no answer was a 5xx. It prints submissions per second, p50 and p95 latency of the accepted
 submissions, peak memory per web worker (VmHWM and the largest sampled PSS of each worker process) and
-the time from Redis's return until the last case was routed. Exit status 0 only if every check held.
+the time from Redis's return until the last case was routed. Files without their case: those written
+on the full volume (must be none), those in the private folder that no row names, whose modification
+time falls in the database or disk outage (must be none), and, after the periodic clean-up
+(services.archivos_huerfanos_purgar, run here as beat would run it), any left at all (must be none),
+temporary upload files included. Exit status 0 only if every check held.
 Every loop is bounded in count and time.
 """
 
@@ -42,13 +56,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from bench import fallos
 from bench.solicitudes import _archivos, _multipart
 
 RAIZ = Path(__file__).resolve().parent.parent
 PUERTO = 8766
 PUERTO_REDIS = 6390
 BD = "reinsercion_bench_carga"
-BASE_PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+BASE_PG = f"postgres://postgres@127.0.0.1:{fallos.PUERTO_PG}"
+GRACIA_S = 5  # after the database or the disk is back, answers may still be 503 this long
 ALMACEN = Path("/tmp/bench-carga")
 # Cédulas with a valid check digit (the form verifies it); the province code of the form varies per client.
 CEDULAS = ["1710034065", "0102030400", "0926687856", "1712345675", "1804567897"]
@@ -308,9 +324,11 @@ class Ciudadano:
                 "POST", "/solicitud/", body=cuerpo, headers={**self._cabeceras(), "Content-Type": tipo}
             )
             resp = self.con.getresponse()
-            resp.read()
+            respuesta = resp.read()
             r["ms"] = (time.monotonic() - antes) * 1000
             r["estado"] = str(resp.status) if resp.status != 200 else "200 (formulario con errores)"
+            if resp.status == 503 and "no disponible" not in respuesta.decode(errors="replace"):
+                r["estado"] = "503 sin la página en castellano"
             if resp.status == 302:
                 m = re.search(r"/solicitud/([^/]+)/enviada/", resp.getheader("Location", ""))
                 r["ref"] = m.group(1) if m else ""
@@ -334,6 +352,7 @@ def _carga(args, archivos: dict, t0: float, fin: float, resultados: list, candad
             if time.monotonic() >= fin:
                 break
             res = c.enviar(t0)
+            res["fin"] = res["fin"] or time.monotonic() - t0
             with candado:
                 resultados.append(res)
             if not res["estado"].isdigit():
@@ -369,7 +388,7 @@ def _verificar(refs: list[str]) -> dict:
             n_avisos_oficina=Count(
                 "notificaciones", filter=~Q(notificaciones__destinatario=F("correo")), distinct=True
             ),
-        ).values("referencia", "estado", "n_adjuntos", "n_asignaciones", "n_avisos_oficina", "oficina_id")
+        ).values("referencia", "estado", "n_adjuntos", "n_asignaciones", "n_avisos_oficina", "oficina_id", "creado_en")
     )
     en_bd = {c["referencia"] for c in casos}
     archivos_ausentes = 0
@@ -383,6 +402,10 @@ def _verificar(refs: list[str]) -> dict:
         "referencias_repetidas": len(refs) - len(set(refs)),
         "referencias_sin_caso": len(set(refs) - en_bd),
         "casos_sin_respuesta_302": len(en_bd - set(refs)),
+        # When they were created (epoch s): a commit that landed just before an outage cut the answer.
+        "casos_sin_respuesta_302_creados_en": sorted(
+            round(c["creado_en"].timestamp(), 1) for c in casos if c["referencia"] not in set(refs)
+        ),
         "casos_sin_2_adjuntos": sum(c["n_adjuntos"] != 2 for c in casos),
         "archivos_ausentes_o_truncados": archivos_ausentes,
         "adjuntos_retenidos_sin_caso": Adjunto.objects.filter(tramite__isnull=True).count(),
@@ -427,11 +450,17 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--clientes", type=int, default=200)
-    parser.add_argument("--segundos", type=float, default=90)
+    parser.add_argument("--segundos", type=float, default=120)
     parser.add_argument("--web-workers", type=int, default=3)
-    parser.add_argument("--caida-en", type=float, default=25, help="second at which Redis is shut down")
+    parser.add_argument("--caida-en", type=float, default=12, help="second at which Redis is shut down")
     parser.add_argument("--caida-dura", type=float, default=30)
-    parser.add_argument("--matar-en", type=float, default=65, help="second at which the worker gets SIGKILL")
+    parser.add_argument("--matar-en", type=float, default=48, help="second at which the worker gets SIGKILL")
+    parser.add_argument("--pg-en", type=float, default=58, help="second at which PostgreSQL is stopped")
+    parser.add_argument("--pg-dura", type=float, default=10)
+    parser.add_argument("--disco-en", type=float, default=78, help="second at which the storage is full")
+    parser.add_argument("--disco-dura", type=float, default=10)
+    parser.add_argument("--web-en", type=float, default=98, help="second of the first web worker SIGKILL")
+    parser.add_argument("--web-veces", type=int, default=3, help="web workers killed mid-upload, 3 s apart")
     parser.add_argument(
         "--espera", type=float, default=180, help="max seconds to wait for routing after the load"
     )
@@ -454,8 +483,13 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM (e.g. from bench.run) unwinds like Ctrl-C, through the finally below.
     signal.signal(signal.SIGTERM, _interrumpir)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    fallos.desmontar_restos(ALMACEN / "privado")
     shutil.rmtree(ALMACEN, ignore_errors=True)
     ALMACEN.mkdir(parents=True)
+    pg = fallos.Postgres()
+    disco = fallos.DiscoLleno(ALMACEN / "privado") if fallos.DiscoLleno.posible() else None
+    if disco is None:
+        print("AVISO: sin root (mount) no se puede llenar el disco: ese fallo no se prueba", flush=True)
     env = _entorno()
     if args.limites:
         env.update(RATELIMIT_ENABLE="true", RATELIMIT_SOLICITUD="1000000/h")
@@ -466,13 +500,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import psycopg
 
+        pg.crear()
         with psycopg.connect(f"{BASE_PG}/postgres", autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{BD}" WITH (FORCE)')
             con.execute(f'CREATE DATABASE "{BD}"')
         redis = _redis(env)
-        for orden in (["migrate", "--noinput"], ["cargar_demo"]):
-            subprocess.run([sys.executable, "manage.py", *orden], cwd=RAIZ, env=env, check=True,
-                           capture_output=True, timeout=600)  # fmt: skip
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=RAIZ, env=env, check=True,
+                       capture_output=True, timeout=600)  # fmt: skip
+        # The demo offices and staff: cargar_demo refuses DJANGO_ENV=production (demo passwords).
+        demo_env = {**env, "DJANGO_ENV": "development", "DJANGO_DEBUG": "false"}
+        subprocess.run([sys.executable, "manage.py", "cargar_demo"], cwd=RAIZ, env=demo_env, check=True,
+                       capture_output=True, timeout=600)  # fmt: skip
         estaticos = subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput"],
             cwd=RAIZ, env=env, capture_output=True, text=True, timeout=600,
@@ -532,7 +569,10 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"adjuntos: JPEG {len(jpeg):,} B y PDF {len(pdf):,} B; {args.clientes} ciudadanos durante "
             f"{args.segundos:.0f} s; gunicorn {args.web_workers} workers; Redis cae en {args.caida_en:.0f} s "
-            f"durante {args.caida_dura:.0f} s; SIGKILL al worker en {args.matar_en:.0f} s",
+            f"durante {args.caida_dura:.0f} s; SIGKILL al worker en {args.matar_en:.0f} s; PostgreSQL se detiene "
+            f"en {args.pg_en:.0f} s durante {args.pg_dura:.0f} s; disco lleno en {args.disco_en:.0f} s durante "
+            f"{args.disco_dura:.0f} s; {args.web_veces} workers web matados a mitad de una subida desde "
+            f"{args.web_en:.0f} s",
             flush=True,
         )
 
@@ -544,6 +584,9 @@ def main(argv: list[str] | None = None) -> int:
         hilos = _carga(args, archivos, t0, fin, resultados, candado)
         eventos: list[tuple[float, str]] = []
         caida = vuelta = matado = None
+        pg_caida = pg_vuelta = disco_lleno = disco_vuelta = None
+        restos_disco: list[str] = []
+        muertes_web: list[tuple[float, str]] = []
         log_matado = None
         arranques = {"worker": 1, "beat": 1}
 
@@ -587,8 +630,41 @@ def main(argv: list[str] | None = None) -> int:
                 arranques["worker"] += 1
                 worker = _worker(env, arranques["worker"])
                 procesos.append(worker)
+            if pg_caida is None and ahora >= args.pg_en:
+                pg_caida = time.monotonic() - t0  # the outage starts with the shutdown, not when it ends
+                pg.parar()
+                eventos.append((pg_caida, "PostgreSQL detenido (fast shutdown: conexiones cortadas)"))
+            elif pg_caida is not None and pg_vuelta is None and ahora >= args.pg_en + args.pg_dura:
+                pg.arrancar()
+                pg_vuelta = time.monotonic() - t0
+                eventos.append((pg_vuelta, "PostgreSQL de nuevo en marcha"))
+            if disco is not None and disco_lleno is None and ahora >= args.disco_en:
+                disco_lleno = time.monotonic() - t0
+                disco.llenar()
+                eventos.append((disco_lleno, "disco de archivos privados lleno"))
+            elif disco_lleno is not None and disco_vuelta is None and ahora >= args.disco_en + args.disco_dura:
+                restos_disco = disco.vaciar()
+                disco_vuelta = time.monotonic() - t0
+                eventos.append((disco_vuelta, f"disco con espacio otra vez ({len(restos_disco)} archivos "
+                                "habían quedado escritos en el disco lleno)"))  # fmt: skip
+            if len(muertes_web) < args.web_veces and ahora >= args.web_en + 3 * len(muertes_web):
+                muerte = fallos.matar_worker_web(
+                    web.p.pid, [ALMACEN / "privado", ALMACEN / "subidas"], segundos=3
+                )
+                t_muerte = time.monotonic() - t0
+                muertes_web.append((t_muerte, muerte[1] if muerte else ""))
+                eventos.append((t_muerte, f"SIGKILL al worker web {muerte[0]}, con {muerte[1]} abierto"
+                                if muerte else "ningún worker web visto a mitad de una subida en 3 s"))  # fmt: skip
             memoria.muestrear()
             time.sleep(0.5)
+        if pg_caida is not None and pg_vuelta is None:  # a run shorter than the outage
+            pg.arrancar()
+            pg_vuelta = time.monotonic() - t0
+            eventos.append((pg_vuelta, "PostgreSQL de nuevo en marcha"))
+        if disco_lleno is not None and disco_vuelta is None:
+            restos_disco = disco.vaciar()
+            disco_vuelta = time.monotonic() - t0
+            eventos.append((disco_vuelta, "disco con espacio otra vez"))
         limite_hilos = fin + args.timeout_cliente + 5
         while any(h.is_alive() for h in hilos) and time.monotonic() < limite_hilos:
             vigilar()
@@ -618,7 +694,11 @@ def main(argv: list[str] | None = None) -> int:
         from django.db.models import Max
 
         ultimo = Tramite.objects.aggregate(m=Max("enrutado_en"))["m"]
+        huerfanos = fallos.huerfanos(ALMACEN, t0_reloj, [(pg_caida, pg_vuelta), (disco_lleno, disco_vuelta)], restos_disco)
         verif = _verificar([r["ref"] for r in resultados if r["estado"] == "302"])
+        verif["casos_sin_respuesta_302_creados_en"] = [
+            round(t - t0_reloj, 1) for t in verif["casos_sin_respuesta_302_creados_en"]
+        ]  # seconds since the load started, like the events
         retrasos = _retrasos(
             t0_reloj, caida if caida is not None else 1e9, vuelta if vuelta is not None else 1e9
         )
@@ -630,11 +710,21 @@ def main(argv: list[str] | None = None) -> int:
             p.parar()
         if redis is not None:
             _parar_redis(redis)
+        if disco is not None:
+            disco.vaciar()
+        pg.borrar()
 
     ok = [r for r in resultados if r["estado"] == "302"]
     lat = [r["ms"] for r in ok]
     tipos = Counter(r["estado"] for r in resultados if r["estado"] != "302")
-    cinco = sum(n for e, n in tipos.items() if e.startswith("5") or e.startswith("GET 5"))
+    ventanas = {
+        n: v
+        for n, v in (("PostgreSQL detenido", (pg_caida, pg_vuelta)), ("disco lleno", (disco_lleno, disco_vuelta)))
+        if v[0] is not None
+    }
+    por_fallo, inesperados, cortadas = fallos.clasificar(resultados, ventanas, [t for t, d in muertes_web if d])
+    cinco = sum(n for e, n in tipos.items() if (e.startswith("5") or e.startswith("GET 5")) and "503" not in e)
+    cinco += tipos.get("503 sin la página en castellano", 0)
     en_caida = [r for r in resultados if caida is not None and caida <= r["t"] < (vuelta or 1e9)]
     ok_caida = sum(r["estado"] == "302" for r in en_caida)
     tras_vuelta = (
@@ -659,7 +749,18 @@ def main(argv: list[str] | None = None) -> int:
         "p95_ms": round(_percentil(lat, 95)),
         "max_ms": round(max(lat)) if lat else 0,
         "fallos_por_tipo": dict(tipos),
-        "respuestas_5xx": cinco,
+        "respuestas_5xx_salvo_503": cinco,
+        "por_fallo": por_fallo,
+        "envios_no_aceptados_fuera_de_los_fallos": dict(inesperados),
+        "ventanas_de_fallo_s": {n: [round(a, 1), round(b, 1)] for n, (a, b) in ventanas.items()},
+        "no_aceptados_detalle": [
+            {"t": round(r["t"], 1), "fin": round(r["fin"], 1), "estado": r["estado"]}
+            for r in resultados
+            if r["estado"] != "302"
+        ][:400],
+        "envios_cortados_por_un_worker_web_matado": cortadas,
+        "workers_web_matados_a_mitad_de_una_subida": sum(bool(d) for _, d in muertes_web),
+        **huerfanos,
         "envios_iniciados_con_redis_caido": len(en_caida),
         "aceptados_con_redis_caido": ok_caida,
         "eventos": [(round(t, 1), e) for t, e in eventos],
@@ -687,7 +788,14 @@ def main(argv: list[str] | None = None) -> int:
           f"p50 {res['p50_ms']} ms, p95 {res['p95_ms']} ms, máx {res['max_ms']} ms")  # fmt: skip
     print(f"  ({res['aceptados_dentro_de_la_ventana']} respondidos dentro de los {args.segundos:.0f} s = "
           f"{res['envios_por_segundo_en_la_ventana']}/s; el resto, envíos en curso al final)")  # fmt: skip
-    print(f"fallos por tipo: {dict(tipos) or 'ninguno'}; respuestas 5xx: {cinco}")
+    print(f"fallos por tipo: {dict(tipos) or 'ninguno'}; respuestas 5xx salvo 503: {cinco}")
+    for nombre, cuenta in por_fallo.items():
+        print(f"{nombre}: {cuenta}")
+    print(f"no aceptados fuera de los fallos: {dict(inesperados) or 'ninguno'}; envíos cortados por un worker "
+          f"web matado: {cortadas} (workers matados a mitad de una subida: "
+          f"{res['workers_web_matados_a_mitad_de_una_subida']})")  # fmt: skip
+    for k in huerfanos:
+        print(f"  {k}: {huerfanos[k]}")
     print(f"con Redis caído: {ok_caida} de {len(en_caida)} envíos iniciados aceptados")
     print(f"memoria pico por worker web (VmHWM, MB): {list(res['memoria_web_pico_vmhwm_mb'].values())}; "
           f"PSS pico (MB): {list(res['memoria_web_pico_pss_mb'].values())}")  # fmt: skip
@@ -698,27 +806,36 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {k}: {verif[k]}")
     print(f"carga media (1, 5, 15 min): {res['carga_media_1_5_15']}; resultado completo en {args.json}")
 
-    fallos = []
+    fallos_ = []
     if not ok:
-        fallos.append("ningún envío aceptado")
+        fallos_.append("ningún envío aceptado")
     if cinco or res["errores_500_en_log"]:
-        fallos.append("respuestas 5xx")
-    if tipos:
-        fallos.append("envíos no aceptados")
+        fallos_.append("respuestas 5xx distintas de la página 503")
+    if inesperados:
+        fallos_.append("envíos no aceptados fuera de los fallos")
+    for nombre, cuenta in por_fallo.items():
+        if not cuenta["servicio_no_disponible_503"]:
+            fallos_.append(f"{nombre}: ningún 503 (¿el fallo no se produjo?)")
+    if args.web_veces and not res["workers_web_matados_a_mitad_de_una_subida"]:
+        fallos_.append("ningún worker web matado a mitad de una subida")
+    for k in ("archivos_escritos_en_el_disco_lleno", "archivos_sin_caso_de_las_caidas",
+              "archivos_sin_caso_tras_la_limpieza", "temporales_de_subida_tras_la_limpieza"):  # fmt: skip
+        if huerfanos[k]:
+            fallos_.append(k)
     if caida is not None and ok_caida == 0:
-        fallos.append("ningún envío aceptado con Redis caído")
+        fallos_.append("ningún envío aceptado con Redis caído")
     for k in ("referencias_repetidas", "referencias_sin_caso", "casos_sin_2_adjuntos",
               "archivos_ausentes_o_truncados", "casos_no_asignados", "casos_enrutados_mas_de_una_vez",
               "casos_sin_asignacion_en_historial",
               "casos_con_avisos_a_oficina_distinto_de_1"):  # fmt: skip
         if verif[k]:
-            fallos.append(k)
+            fallos_.append(k)
     if tras_vuelta is None or tras_vuelta > 120:
-        fallos.append("no todo enrutado dentro de 2 minutos tras volver Redis")
-    print("RESULTADO: " + ("OK" if not fallos else "FALLA: " + ", ".join(fallos)))
-    if not fallos:
+        fallos_.append("no todo enrutado dentro de 2 minutos tras volver Redis")
+    print("RESULTADO: " + ("OK" if not fallos_ else "FALLA: " + ", ".join(fallos_)))
+    if not fallos_:
         shutil.rmtree(ALMACEN / "privado", ignore_errors=True)  # the ~1.8 MB per case; logs stay
-    return 0 if not fallos else 1
+    return 0 if not fallos_ else 1
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ MICRO = [
     ("bench.resolucion", ["--runs", "10"], 300),
     ("bench.solicitudes", ["--seconds", "10", "--clients", "4"], 600),
     ("bench.enrutamiento", ["--casos", "1000", "--fondo", "2000"], 600),
+    ("bench.lento", [], 300),
 ]
 COMPLETO = [
     ("bench.enrutamiento", [], 1800),

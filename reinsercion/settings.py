@@ -36,7 +36,8 @@ PRIVATE_MEDIA_ROOT = STORAGE_DIR / "privado"
 STORAGE_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with django-otp's admin site behind the staff login (tramites.acceso).
+    "tramites.apps.AdministracionConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,13 +56,14 @@ MIDDLEWARE = [
     "tramites.middleware.ProxyIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "tramites.uploads.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication (staff limits only for signed-in staff), before anything reads the body.
+    "tramites.uploads.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -96,8 +98,15 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A busy timeout lets the in-process tasks and the web request share the file.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Write transactions take the lock when they begin (BEGIN IMMEDIATE) and wait up to `timeout`
+    # seconds for it, so concurrent staff actions queue instead of failing with "database is locked"
+    # (a deferred transaction that reads, then writes, cannot wait: SQLite refuses the upgrade at once).
+    # WAL lets pages keep reading while one transaction writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=env.int("SQLITE_TIMEOUT", default=20),
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -143,6 +152,9 @@ AXES_RESET_ON_SUCCESS = True
 # Staff must confirm a TOTP code after the password; off in the embedded demo.
 REQUIRE_TOTP = env.bool("REQUIRE_TOTP", default=PRODUCTION)
 OTP_TOTP_ISSUER = "IESS Reinserción laboral"
+# The single-use links an administrator e-mails to staff (second-factor enrolment, password reset)
+# expire after this many hours.
+PASSWORD_RESET_TIMEOUT = env.int("ENLACE_ACCESO_HORAS", default=24) * 3600
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Español")), ("en", _("English"))]
@@ -160,7 +172,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # FileSystemStorage that removes a partial file when a write fails (a full disk).
+        "BACKEND": "tramites.services.AlmacenPrivado",
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
     },
     "staticfiles": {
@@ -227,6 +240,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env.int("REENCOLAR_CADA_SEGUNDOS", default=30)),
     },
     "purgar-adjuntos-retenidos": {"task": "tramites.tasks.purgar_adjuntos_retenidos", "schedule": 3600.0},
+    "purgar-archivos-huerfanos": {"task": "tramites.tasks.purgar_archivos_huerfanos", "schedule": 3600.0},
     "vencer-observaciones": {"task": "tramites.tasks.vencer_observaciones", "schedule": 3600.0},
     "reintentar-notificaciones": {"task": "tramites.tasks.reintentar_notificaciones", "schedule": 300.0},
     "alertar-plazos": {"task": "tramites.tasks.alertar_plazos", "schedule": 24 * 3600.0},
@@ -240,6 +254,8 @@ PLAZO_RIESGO_DIAS = env.int("PLAZO_RIESGO_DIAS", default=5)
 # Cases still INGRESADO after this many minutes are queued for routing again.
 REENCOLAR_MINUTOS = env.int("REENCOLAR_MINUTOS", default=1)
 HELD_FILES_HOURS = env.int("HELD_FILES_HOURS", default=24)
+# Files in private storage that no row names (a worker killed mid-request) are deleted after this.
+ARCHIVOS_HUERFANOS_HORAS = env.int("ARCHIVOS_HUERFANOS_HORAS", default=1)
 # Retention in years after a case's final state (docs/adr/0002-retencion-de-datos.md; the institution
 # must confirm them). The purge is tramites.datos_personales.retencion (task tramites.retencion.purgar_datos_vencidos), run daily by beat and by `manage.py purgar_datos`.
 RETENCION_ADJUNTOS_ANIOS = env.int("RETENCION_ADJUNTOS_ANIOS", default=5)
@@ -259,6 +275,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 262_144
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1_200_000
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE stream to a temporary file here (not /tmp), so the
+# periodic clean-up finds those left behind by a worker killed mid-upload (same volume: then moved).
+FILE_UPLOAD_TEMP_DIR = STORAGE_DIR / "subidas"
+FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_HANDLERS = [
     "tramites.uploads.LimitedMemoryFileUploadHandler",
@@ -323,6 +343,13 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# Every cookie the site sets (session, CSRF, language) is SameSite=Lax, and Secure in production.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# Only for django-otp's admin: a TOTP secret is never shown again once the device exists.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -331,6 +358,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    # Any http:// sub-resource left in a page is fetched over HTTPS (OWASP secure headers).
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
     X_FRAME_OPTIONS = "DENY"
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-ancestors"] = ["'none'"]
 

@@ -19,7 +19,11 @@ def _hash_rapido(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-SIN_TRAMITE = {"login", "logout", "totp", "totp_registrar"}
+# The login machinery: no case in them (the e-mailed links are opened without a session, by design;
+# tests/test_acceso.py covers them).
+SIN_TRAMITE = {
+    "login", "logout", "totp", "totp_registrar", "contrasena", "registro_enlace", "contrasena_restablecer",
+}  # fmt: skip
 OTRA_OFICINA = ["ventanilla.guayas", "analista.guayas", "evaluador.guayas", "director.guayas"]
 
 

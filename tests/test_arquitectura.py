@@ -184,6 +184,7 @@ def test_los_nombres_de_las_tareas_de_celery_no_cambian():
         "tramites.tasks.enviar_notificaciones",
         "tramites.tasks.reintentar_notificaciones",
         "tramites.tasks.purgar_adjuntos_retenidos",
+        "tramites.tasks.purgar_archivos_huerfanos",  # added by issue 14 (new, nothing renamed)
         "tramites.tasks.vencer_observaciones",
         "tramites.tasks.alertar_plazos",
         "tramites.retencion.purgar_datos_vencidos",

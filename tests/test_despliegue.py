@@ -44,7 +44,7 @@ def test_docker_compose_config_valida(carpeta):
     r = _config(cli, carpeta, "-q")
     assert r.returncode == 0, r.stderr
     r = _config(cli, carpeta, "--services")
-    assert set(r.stdout.split()) == {"db", "redis", "migrate", "web", "worker", "beat", "mailpit"}
+    assert set(r.stdout.split()) == {"db", "redis", "migrate", "web", "nginx", "worker", "beat", "mailpit"}
 
 
 def test_sin_clave_de_postgres_no_arranca(carpeta):
@@ -65,7 +65,7 @@ def stack() -> dict:
 
 def test_servicios_y_orden_de_arranque(stack):
     s = stack["services"]
-    assert set(s) == {"db", "redis", "migrate", "web", "worker", "beat", "mailpit"}
+    assert set(s) == {"db", "redis", "migrate", "web", "nginx", "worker", "beat", "mailpit"}
     for nombre in ("web", "worker", "beat"):
         depende = s[nombre]["depends_on"]
         assert depende["db"]["condition"] == "service_healthy"
@@ -128,3 +128,39 @@ def test_tareas_periodicas_existen():
     app.loader.import_default_modules()
     for nombre, entrada in settings.CELERY_BEAT_SCHEDULE.items():
         assert entrada["task"] in app.tasks, nombre
+
+
+def test_nginx_delante_de_gunicorn(stack):
+    """Only nginx is published; it buffers bodies, caps them per path and times out slow clients."""
+    s = stack["services"]
+    assert "ports" not in s["web"]
+    nginx = s["nginx"]
+    assert nginx["depends_on"]["web"]["condition"] == "service_started"
+    assert "./deploy/nginx/reinsercion.conf:/etc/nginx/conf.d/default.conf:ro" in nginx["volumes"]
+    assert "./deploy/nginx:/etc/nginx/reinsercion:ro" in nginx["volumes"]
+    assert "server web:8000" in (RAIZ / "deploy/nginx/reinsercion.conf").read_text(encoding="utf-8")
+    comun = (RAIZ / "deploy/nginx/comun.conf").read_text(encoding="utf-8")
+    for directiva in ("proxy_request_buffering on;", "client_body_timeout 15s;", "client_header_timeout 10s;",
+                      "proxy_read_timeout 65s;", "server_tokens off;", "client_max_body_size 5m;",
+                      "client_max_body_size 26m;", "error_page 502 503 504 /_errores/503.html;"):  # fmt: skip
+        assert directiva in comun, directiva
+    # The caps sit above Django's own, so Django's pages answer the usual cases.
+    from django.conf import settings
+
+    assert settings.REQUEST_MAX_BYTES < 5 * 1_048_576 and settings.STAFF_REQUEST_MAX_BYTES < 26 * 1_048_576
+    for pagina in ("503.html", "413.html", "408.html"):
+        html = (RAIZ / "deploy/nginx/errores" / pagina).read_text(encoding="utf-8")
+        assert '<html lang="es">' in html
+    assert "Servicio no disponible, intente en un momento" in (RAIZ / "deploy/nginx/errores/503.html").read_text()
+
+
+def test_la_configuracion_de_nginx_es_valida(tmp_path):
+    """`nginx -t` on the configuration bench/lento.py runs (the very comun.conf of docker-compose)."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.skip("nginx no está instalado (apt-get install nginx-light): solo la revisión de texto")
+    from bench.lento import _conf_nginx
+
+    conf = _conf_nginx(18_080, 18_081, tmp_path)
+    r = subprocess.run([nginx, "-t", "-q", "-c", str(conf)], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr

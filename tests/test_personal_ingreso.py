@@ -97,7 +97,16 @@ def con_totp(settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_con_totp_obligatorio_el_primer_ingreso_registra_el_dispositivo(personal, con_totp):
+    """With the administrator's enrolment link (tests/test_acceso.py: never without it)."""
+    import re
+
+    from django.core import mail
+
+    from tramites.acceso import services
+
+    services.enlace_registro_enviar(usuario=personal["analista.pichincha"])
     c = Client()
+    c.get(re.search(r"https?://[^/\s]+(/personal/acceso/[^\s]+/)", mail.outbox[-1].body).group(1))
     r = _ingresar(c, "analista.pichincha", demo.DEMO_PASSWORD)
     assert r.status_code == 302 and r["Location"].startswith("/personal/login/totp/")
     # Without the second factor, the staff pages send back to it.

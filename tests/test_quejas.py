@@ -1,5 +1,6 @@
 """Complaints: the citizen's form (reference, receipt, spam and rate limits) and staff handling."""
 
+import re
 import time
 
 import pytest
@@ -102,19 +103,34 @@ def test_una_queja_recibe_referencia_acuse_por_correo_y_queda_en_auditoria(
 
 
 @pytest.mark.django_db
-def test_la_referencia_del_tramite_se_comprueba_y_vincula(oficinas):
+def test_la_referencia_del_tramite_se_comprueba_y_vincula(oficinas, settings):
+    """A complaint about a case needs its reference and the request's identification number; a
+    wrong number and an unknown reference get the same answer (the form is no oracle of references)."""
+    settings.RATELIMIT_ENABLE = False  # seven posts from one address (the limit has its own test)
     tramite = caso()
     cliente = Client()
-    r = cliente.post(URL, datos(referencia_tramite=tramite.referencia.lower().replace("-", " ")))
+    r = cliente.post(URL, datos(referencia_tramite=tramite.referencia.lower().replace("-", " "),
+                                identificacion=tramite.identificacion))  # fmt: skip
     assert r.status_code == 302
     assert Queja.objects.get().tramite == tramite
-    # A malformed reference and an unknown (well-formed) one are refused with a plain message.
-    r = cliente.post(URL, datos(referencia_tramite="2026-AAAA-BBBB-Z"))
+    # A malformed reference is refused with a plain message.
+    r = cliente.post(URL, datos(referencia_tramite="2026-AAAA-BBBB-Z", identificacion=tramite.identificacion))
     assert "La referencia no es válida" in r.content.decode()
-    otra = referencias.generar(2026)
-    r = cliente.post(URL, datos(referencia_tramite=otra))
-    assert "No encontramos un trámite con esa referencia" in r.content.decode()
+    # The reference alone is not enough.
+    r = cliente.post(URL, datos(referencia_tramite=tramite.referencia, identificacion=""))
+    assert "escriba el número de identificación" in r.content.decode()
+    # Right reference with another person's number, and a reference that does not exist: one answer.
+    ajeno = cliente.post(URL, datos(referencia_tramite=tramite.referencia, identificacion="1710034065"))
+    inexistente = cliente.post(URL, datos(referencia_tramite=referencias.generar(2026), identificacion="1710034065"))
+    assert ajeno.status_code == inexistente.status_code == 200
+    assert "No encontramos una solicitud con esa referencia y ese número de identificación" in ajeno.content.decode()
+    errores = [re.findall(r'class="invalid-feedback[^"]*"[^>]*>(.*?)</div>', r.content.decode(), re.S)
+               for r in (ajeno, inexistente)]  # fmt: skip
+    assert errores[0] == errores[1] and errores[0]
     assert Queja.objects.count() == 1
+    # Without a reference the complaint is a general one.
+    r = cliente.post(URL, datos(identificacion=""))
+    assert r.status_code == 302 and Queja.objects.latest("pk").tramite is None
 
 
 @pytest.mark.django_db

@@ -261,17 +261,8 @@ def _entorno_produccion(tmp_path, **extra) -> dict:
     return entorno
 
 
-def test_check_deploy_sin_avisos_en_produccion(tmp_path):
-    r = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=RAIZ,
-        env=_entorno_produccion(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert "no issues" in r.stdout
+# `manage.py check --deploy` in a production process (configured: no issues; demo password, missing
+# keys or certificate: errors) is tests/test_produccion_segura.py::test_check_deploy_de_verdad.
 
 
 def test_produccion_no_arranca_sin_secret_key(tmp_path):

@@ -124,13 +124,17 @@ def test_archivo_de_un_byte_de_mas_se_descarta_y_se_informa(client, settings, en
     assert temporales(settings) == []
 
 
-def test_bajo_personal_rige_el_limite_del_personal(client, settings):
+def test_bajo_personal_rige_el_limite_del_personal(client, settings, personal):
+    """The staff limit is for signed-in staff only: an anonymous post under /personal/ gets the public one."""
     settings.STAFF_UPLOAD_MAX_BYTES = 3 * 1_048_576
     datos = files.jpeg_exacto(2 * 1_048_576)
     publico = client.post(RUTA, {"documento": SimpleUploadedFile("a.jpg", datos)}).json()
-    personal = client.post(RUTA_PERSONAL, {"documento": SimpleUploadedFile("a.jpg", datos)}).json()
+    anonimo = client.post(RUTA_PERSONAL, {"documento": SimpleUploadedFile("a.jpg", datos)}).json()
+    client.force_login(personal["analista.pichincha"])
+    del_personal = client.post(RUTA_PERSONAL, {"documento": SimpleUploadedFile("a.jpg", datos)}).json()
     assert publico["excedidos"] == ["documento"] and publico["archivos"] == {}
-    assert personal["excedidos"] == [] and personal["archivos"]["documento"]["tamano"] == 2 * 1_048_576
+    assert anonimo["excedidos"] == ["documento"] and anonimo["archivos"] == {}
+    assert del_personal["excedidos"] == [] and del_personal["archivos"]["documento"]["tamano"] == 2 * 1_048_576
 
 
 def test_el_formulario_puede_mostrar_el_error_de_tamano_del_archivo_descartado(settings):
@@ -180,12 +184,15 @@ def test_413_sin_plantilla_usa_una_pagina_minima_y_no_un_500(client, settings, m
     assert "Los archivos enviados juntos superan el máximo de" in html
 
 
-def test_bajo_personal_rige_el_maximo_de_peticion_del_personal(client, settings):
+def test_bajo_personal_rige_el_maximo_de_peticion_del_personal(client, settings, personal):
     settings.REQUEST_MAX_BYTES = 10_000
     settings.STAFF_REQUEST_MAX_BYTES = 100_000
     archivo = {"documento": SimpleUploadedFile("a.pdf", files.pdf_solicitud() + b" " * 15_000)}
     assert client.post(RUTA, archivo).status_code == 413
     archivo["documento"].seek(0)
+    assert client.post(RUTA_PERSONAL, archivo).status_code == 413  # anonymous: the public maximum
+    archivo["documento"].seek(0)
+    client.force_login(personal["analista.pichincha"])
     assert client.post(RUTA_PERSONAL, archivo).status_code == 200
 
 

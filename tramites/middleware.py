@@ -1,6 +1,13 @@
 """Response headers Django does not set by itself."""
 from django.conf import settings
 
+# Public pages that never show anyone's data when fetched with GET: the only ones a browser may keep.
+# Every other answer (a case, a confirmation, a receipt, a complaint, a form sent back with what the
+# citizen typed, any staff page) gets Cache-Control: no-store.
+SIN_DATOS_PERSONALES = frozenset(
+    {"/", "/privacidad/", "/solicitud/", "/consulta/", "/quejas/nueva/", "/verificar/", "/transparencia/"}
+)
+
 
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
@@ -9,9 +16,16 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        # OWASP secure headers: no cross-origin page may embed our responses (images, PDFs, JSON), and
+        # no Flash/Acrobat cross-domain policy applies.
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        response.setdefault("X-Permitted-Cross-Domain-Policies", "none")
         if request.path.startswith("/personal/") or getattr(response, "privado", False):
             # Staff pages and personal documents must not be kept by shared caches.
             response["Cache-Control"] = "private, no-store"
+        elif request.method not in ("GET", "HEAD") or request.path_info not in SIN_DATOS_PERSONALES:
+            # A view that chose its own caching (the public transparency CSV) keeps it.
+            response.setdefault("Cache-Control", "private, no-store")
         return response
 
 

@@ -31,10 +31,18 @@ def tramites_visibles(*, usuario) -> QuerySet[Tramite]:
     if oficina is None or not roles:
         return base.none()
     if Rol.VENTANILLA in roles:
-        # A window clerk also reaches the requests they registered, wherever they were routed
-        # (to print the receipt or register a correction handed in at their window).
-        return base.filter(Q(oficina=oficina) | Q(registrado_por=usuario))
+        # A window clerk also reaches the requests they registered until routing gives them an office;
+        # once a case is another office's, the clerk keeps only its receipt (tramites_con_recibo).
+        return base.filter(Q(oficina=oficina) | Q(registrado_por=usuario, oficina__isnull=True))
     return base.filter(oficina=oficina)
+
+
+def tramites_con_recibo(*, usuario) -> QuerySet[Tramite]:
+    """Whose receipt this user may print: the visible cases, and those the user registered at a window."""
+    visibles = tramites_visibles(usuario=usuario)
+    if Rol.VENTANILLA not in roles_de(usuario) or oficina_de(usuario) is None:
+        return visibles
+    return visibles | Tramite.objects.select_related("oficina", "analista").filter(registrado_por=usuario)
 
 
 def tramite_publico(*, referencia: str, identificacion: str) -> Tramite | None:

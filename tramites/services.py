@@ -1,11 +1,15 @@
 """Writes. Every change to a case goes through a function here; views, forms and tasks stay thin."""
 
+import contextlib
 import logging
+import os
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,6 +105,74 @@ def adjunto_leer(adjunto: Adjunto) -> bytes:
     with adjunto.archivo.open("rb") as fh:
         datos = fh.read()
     return decrypt_bytes(datos) if adjunto.cifrado else datos
+
+
+class AlmacenPrivado(FileSystemStorage):
+    """The private files on local disk (settings.STORAGES["default"]): Django's FileSystemStorage, except
+    that a write that fails midway (a full disk: ENOSPC) removes the partial file it created, so the
+    volume never keeps half a file; the request then answers 503 (views.error_500)."""
+
+    def _save(self, name, content):
+        ruta = self.path(name)
+        existia = os.path.lexists(ruta)
+        try:
+            return super()._save(name, content)
+        except OSError:
+            if not existia:
+                with contextlib.suppress(OSError):
+                    os.remove(ruta)
+            raise
+
+
+def archivos_referenciados() -> set[str]:
+    """The storage names of every file a row points to (every FileField of every model)."""
+    nombres: set[str] = set()
+    for modelo in apps.get_models():
+        for campo in modelo._meta.concrete_fields:
+            if isinstance(campo, models.FileField):
+                filas = modelo._default_manager.exclude(**{campo.name: ""}).values_list(campo.name, flat=True)
+                nombres.update(n for n in filas.iterator() if n)
+    return nombres
+
+
+def _nombres_en(almacen, carpeta: str = ""):
+    try:
+        subcarpetas, archivos = almacen.listdir(carpeta)
+    except FileNotFoundError:
+        return
+    for archivo in archivos:
+        yield f"{carpeta}/{archivo}" if carpeta else archivo
+    for sub in subcarpetas:
+        yield from _nombres_en(almacen, f"{carpeta}/{sub}" if carpeta else sub)
+
+
+def archivos_huerfanos_purgar(*, antes_de=None) -> int:
+    """Delete what a web worker killed mid-request can leave behind: files in private storage that no
+    row names (written, then the process died before the transaction committed) and temporary upload
+    files (FILE_UPLOAD_TEMP_DIR), both older than ARCHIVOS_HUERFANOS_HORAS (a request lasts seconds,
+    so nothing still in use is touched). Run hourly by beat. Returns how many files it deleted."""
+    limite = antes_de or timezone.now() - timedelta(hours=settings.ARCHIVOS_HUERFANOS_HORAS)
+    referenciados = archivos_referenciados()
+    borrados = 0
+    for nombre in list(_nombres_en(default_storage)):
+        if nombre in referenciados:
+            continue
+        try:
+            if default_storage.get_modified_time(nombre) >= limite:
+                continue
+            default_storage.delete(nombre)
+        except OSError:
+            continue
+        borrados += 1
+        logger.warning("Archivo sin caso borrado del almacenamiento privado: %s", nombre)
+    carpeta = settings.FILE_UPLOAD_TEMP_DIR
+    if carpeta and os.path.isdir(carpeta):
+        for entrada in os.scandir(carpeta):
+            with contextlib.suppress(OSError):
+                if entrada.is_file() and entrada.stat().st_mtime < limite.timestamp():
+                    os.remove(entrada.path)
+                    borrados += 1
+    return borrados
 
 
 def adjuntos_retenidos_purgar(*, antes_de=None) -> int:

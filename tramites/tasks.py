@@ -214,6 +214,14 @@ def purgar_adjuntos_retenidos() -> int:
 
 
 @shared_task
+def purgar_archivos_huerfanos() -> int:
+    """Files left without their case by a process killed mid-request (services.archivos_huerfanos_purgar)."""
+    from .services import archivos_huerfanos_purgar
+
+    return archivos_huerfanos_purgar()
+
+
+@shared_task
 def vencer_observaciones() -> int:
     """End as DESISTIDO every observation whose correction term has passed; the citizen is told."""
     from .tramitacion.services import observaciones_vencidas_cerrar

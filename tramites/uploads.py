@@ -32,13 +32,21 @@ from django.template import loader
 
 from . import services
 from .models import Adjunto
+from .permisos import totp_pendiente
+from .selectors import roles_de
 
 PREFIJO_PERSONAL = "/personal/"
 COLA_MULTIPART = 4096  # bytes of the body kept to find the closing boundary
 
 
 def _es_personal(request) -> bool:
-    return request.path_info.startswith(PREFIJO_PERSONAL)
+    """The staff limits apply to a signed-in staff member (second factor confirmed when required)
+    under /personal/; an anonymous post there gets the public limits (RequestSizeLimitMiddleware runs
+    after the authentication middlewares for this)."""
+    if not request.path_info.startswith(PREFIJO_PERSONAL):
+        return False
+    usuario = getattr(request, "user", None)
+    return bool(usuario is not None and not totp_pendiente(usuario) and roles_de(usuario))
 
 
 def limite_archivo(request) -> int:

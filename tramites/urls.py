@@ -49,6 +49,13 @@ personal = (
         path("login/totp/", acceso.totp, name="totp"),
         path("login/totp/registrar/", acceso.totp_registrar, name="totp_registrar"),
         path("salir/", acceso.salir, name="logout"),
+        path("contrasena/", acceso.ContrasenaCambiarView.as_view(), name="contrasena"),
+        path("acceso/registro/<str:uidb64>/<str:token>/", acceso.registro_enlace, name="registro_enlace"),
+        path(
+            "acceso/contrasena/<str:uidb64>/<str:token>/",
+            acceso.ContrasenaRestablecerView.as_view(),
+            name="contrasena_restablecer",
+        ),
         path("", tramitacion.bandeja, name="bandeja"),
         path("quejas/", quejas_personal.quejas_lista, name="quejas"),
         path("quejas/<str:referencia>/", quejas_personal.queja_detalle, name="queja_detalle"),

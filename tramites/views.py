@@ -1,10 +1,15 @@
 """Helpers shared by the staff pages of several features (the case they act on, no caching of
 personal data) and, at the end of issue 11, the site's own pages."""
 
+import errno
 import logging
+import sys
 
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.urls import reverse
 
 from .models import Tramite
@@ -74,7 +79,41 @@ def error_404(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+# A full volume or quota: the files cannot be written, nothing is wrong with the request.
+_DISCO_LLENO = {errno.ENOSPC, errno.EDQUOT}
+
+
+def servicio_caido(exc: BaseException | None) -> bool:
+    """The database is unreachable (stopped, restarting, locked) or the storage is full: the request
+    was fine and will work in a moment. Follows the chain of causes (a wrapped error counts)."""
+    vistos = 0
+    while exc is not None and vistos < 10:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            return True
+        if isinstance(exc, OSError) and exc.errno in _DISCO_LLENO:
+            return True
+        exc = exc.__cause__ or exc.__context__
+        vistos += 1
+    return False
+
+
+def servicio_no_disponible(request=None) -> HttpResponse:
+    """503 "Servicio no disponible, intente en un momento": it touches neither the database nor the
+    storage (no request context: no user, no session), so it renders while they are down."""
+    contenido = loader.render_to_string("errors/503.html", {"CONTACTO_CORREO": settings.CONTACTO_CORREO})
+    respuesta = HttpResponse(contenido, status=503)
+    respuesta["Retry-After"] = "30"
+    respuesta["Cache-Control"] = "no-store"
+    return respuesta
+
+
 def error_500(request):
+    # handler500 runs inside Django's `except` for the request's exception (view or middleware): a
+    # database outage or a full disk is a 503 the citizen can act on, never a 500. Whatever the view
+    # wrote was in a transaction that rolled back, and its new files were removed (tramite_crear,
+    # services.AlmacenPrivado).
+    if servicio_caido(sys.exc_info()[1]):
+        return servicio_no_disponible(request)
     return render(request, "errors/500.html", status=500)
 
 

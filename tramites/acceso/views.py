@@ -1,25 +1,38 @@
 """Staff login: password (django-axes locks out after repeated failures), then the TOTP second
-factor when required, enrolled with a QR code on first login."""
+factor when required. A second factor is enrolled only by whoever opened the single-use link an
+administrator e-mailed (acceso.services) and knows the password; staff change their own password, and
+reset it through the administrator's single-use link. Every step is audited."""
 
 import base64
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import (
+    LoginView,
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    redirect_to_login,
+)
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import auditoria
 from ..permisos import totp_pendiente
+from ..selectors import roles_de
+from . import services
 from .forms import IngresoForm, TotpForm
+
+SESION_REGISTRO = "acceso_registro_totp"
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 MENSAJE_ESPERA = _lazy(
     "Demasiados intentos seguidos: espere unos segundos y escriba el código que se muestre entonces."
@@ -66,7 +79,10 @@ def salir(request):
     if request.user.is_authenticated:
         auditoria.registrar("salida", request=request)
     logout(request)
-    return redirect("personal:login")
+    respuesta = redirect("personal:login")
+    # The browser drops this site's cookies, storage and cached pages (OWASP secure headers).
+    respuesta["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return respuesta
 
 
 def _exigir_sesion(request):
@@ -84,7 +100,9 @@ def totp(request):
         return salida
     dispositivo = TOTPDevice.objects.filter(user=request.user, confirmed=True).order_by("pk").first()
     if dispositivo is None:
-        return redirect(f"{reverse('personal:totp_registrar')}?{urlencode({'next': _siguiente(request)})}")
+        if _registro_permitido(request):
+            return redirect(f"{reverse('personal:totp_registrar')}?{urlencode({'next': _siguiente(request)})}")
+        return render(request, "personal/registro_pendiente.html")
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not dispositivo.verify_is_allowed()[0]:
@@ -103,11 +121,14 @@ def totp(request):
 
 @require_http_methods(["GET", "POST"])
 def totp_registrar(request):
-    """First login with REQUIRE_TOTP: show the secret as a QR code and confirm it with one code."""
+    """Enrolment, after the administrator's link and the password: the secret as a QR code, confirmed
+    with one code. Without a valid link in this session there is nothing to see here."""
     if (salida := _exigir_sesion(request)) is not None:
         return salida
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
         return redirect(f"{reverse('personal:totp')}?{urlencode({'next': _siguiente(request)})}")
+    if not _registro_permitido(request):
+        return render(request, "personal/registro_pendiente.html")
     dispositivo = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("pk").first()
     if dispositivo is None:
         dispositivo = TOTPDevice.objects.create(
@@ -120,8 +141,11 @@ def totp_registrar(request):
         elif dispositivo.verify_token(form.cleaned_data["codigo"]):
             dispositivo.confirmed = True
             dispositivo.save(update_fields=["confirmed"])
+            # The other unconfirmed devices of the account (older QR codes) are of no use to anyone.
+            TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+            request.session.pop(SESION_REGISTRO, None)
             otp_login(request, dispositivo)
-            auditoria.registrar("totp_registrado", request=request)
+            auditoria.registrar("totp_registrado", request=request, objeto=request.user.get_username())
             return redirect(_siguiente(request))
         else:
             form.add_error(
@@ -143,3 +167,82 @@ def totp_registrar(request):
         "uri": dispositivo.config_url,
     }
     return render(request, "personal/totp_registrar.html", contexto)
+
+
+# --- the administrator's links and the staff member's own password ---------------------------------
+
+
+def _registro_permitido(request) -> bool:
+    """This session opened a still-valid enrolment link for the logged-in user."""
+    datos = request.session.get(SESION_REGISTRO) or {}
+    return datos.get("uid") == request.user.pk and services.token_registro.check_token(
+        request.user, datos.get("token", "")
+    )
+
+
+@require_GET
+def registro_enlace(request, uidb64: str, token: str):
+    """The enrolment link of the e-mail: kept in the session, then the password, then the QR code."""
+    usuario = services.usuario_del_enlace(uidb64)
+    if usuario is None or not services.token_registro.check_token(usuario, token):
+        auditoria.registrar(
+            "enlace_registro_rechazado", request=request, objeto=usuario.get_username() if usuario else ""
+        )
+        return render(request, "personal/enlace_invalido.html", status=404)
+    if request.user.is_authenticated and request.user.pk != usuario.pk:
+        logout(request)
+    request.session[SESION_REGISTRO] = {"uid": usuario.pk, "token": token}
+    auditoria.registrar("enlace_registro_abierto", usuario=usuario, request=request, objeto=usuario.get_username())
+    destino = reverse("personal:totp_registrar")
+    if not request.user.is_authenticated:
+        # The token leaves the address bar: what follows is the ordinary login page.
+        return redirect(f"{reverse('personal:login')}?{urlencode({'next': destino})}")
+    return redirect(destino)
+
+
+class ContrasenaCambiarView(PasswordChangeView):
+    """Any logged-in staff member or administrator (second factor confirmed when required)."""
+
+    template_name = "personal/contrasena_cambiar.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("personal:login"))
+        if totp_pendiente(request.user):
+            return redirect(f"{reverse('personal:totp')}?{urlencode({'next': request.get_full_path()})}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self):
+        return reverse("personal:bandeja") if roles_de(self.request.user) else reverse("admin:index")
+
+    def form_valid(self, form):
+        respuesta = super().form_valid(form)  # keeps this session; the others of the account end
+        auditoria.registrar("contrasena_cambiada", request=self.request, objeto=self.request.user.get_username())
+        messages.success(self.request, _("Contraseña cambiada. Las demás sesiones de su cuenta se cerraron."))
+        return respuesta
+
+
+class ContrasenaRestablecerView(PasswordResetConfirmView):
+    """The single-use password link an administrator sent (Django's view: the token leaves the address)."""
+
+    template_name = "personal/contrasena_restablecer.html"
+    success_url = reverse_lazy("personal:login")
+    post_reset_login = False
+
+    def dispatch(self, *args, **kwargs):
+        respuesta = super().dispatch(*args, **kwargs)
+        if self.request.method == "GET" and not self.validlink:
+            auditoria.registrar(
+                "enlace_contrasena_rechazado",
+                request=self.request,
+                objeto=self.user.get_username() if self.user else "",
+            )
+        return respuesta
+
+    def form_valid(self, form):
+        respuesta = super().form_valid(form)
+        auditoria.registrar(
+            "contrasena_restablecida", usuario=form.user, request=self.request, objeto=form.user.get_username()
+        )
+        messages.success(self.request, _("Contraseña guardada. Ingrese con la contraseña nueva."))
+        return respuesta

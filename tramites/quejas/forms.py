@@ -14,6 +14,7 @@ from .. import referencias
 from ..identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero
 from ..models import Tramite
 from ..provincias import PROVINCIA_CHOICES
+from ..selectors import tramite_publico
 
 SAL_MARCA = "tramites.quejas.services.marca"
 # A person needs more than a few seconds to write a complaint; a form older than this is stale.
@@ -35,7 +36,10 @@ class QuejaForm(forms.Form):
         label=_("Número de identificación (opcional)"),
         max_length=20,
         required=False,
-        help_text=_("Cédula de 10 dígitos o código de identificación del IESS para extranjeros."),
+        help_text=_(
+            "Cédula de 10 dígitos o código de identificación del IESS para extranjeros. Obligatorio si su "
+            "queja es sobre una solicitud: el mismo que escribió en ella."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     correo = forms.EmailField(
@@ -58,7 +62,8 @@ class QuejaForm(forms.Form):
         max_length=30,
         required=False,
         help_text=_(
-            "Si su queja es sobre una solicitud, escriba su referencia, por ejemplo 2026-7KQM-3XPA-R."
+            "Si su queja es sobre una solicitud, escriba su referencia, por ejemplo 2026-7KQM-3XPA-R, y "
+            "su número de identificación. Sin referencia, la queja es general."
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
@@ -117,11 +122,6 @@ class QuejaForm(forms.Form):
                     "por ejemplo 2026-7KQM-3XPA-R."
                 )
             )
-        self.tramite = Tramite.objects.filter(referencia=normal).first()
-        if self.tramite is None:
-            raise ValidationError(
-                _("No encontramos un trámite con esa referencia. Revísela o deje el campo vacío.")
-            )
         return normal
 
     def clean_texto(self) -> str:
@@ -136,8 +136,31 @@ class QuejaForm(forms.Form):
             )
         return texto
 
+    def _tramite_de_la_queja(self, cleaned: dict) -> None:
+        """A complaint about a case needs its reference AND the identification number of the request;
+        the answer is the same whether or not the reference exists, so the form tells no one which
+        references are real. Without a reference the complaint is a general one."""
+        referencia = cleaned.get("referencia_tramite")
+        if not referencia:
+            return
+        if "identificacion" in self.errors:
+            return
+        if not cleaned.get("identificacion"):
+            self.add_error("identificacion", _(
+                "Para una queja sobre una solicitud, escriba el número de identificación con el que la "
+                "presentó, o deje vacía la referencia para presentar una queja general."
+            ))  # fmt: skip
+            return
+        self.tramite = tramite_publico(referencia=referencia, identificacion=cleaned["identificacion"])
+        if self.tramite is None:
+            self.add_error("referencia_tramite", _(
+                "No encontramos una solicitud con esa referencia y ese número de identificación. Revise "
+                "ambos datos, o deje vacía la referencia para presentar una queja general."
+            ))  # fmt: skip
+
     def clean(self):
         cleaned = super().clean()
+        self._tramite_de_la_queja(cleaned)
         if cleaned.get("sitio_web"):
             self.es_spam = True
             raise ValidationError(

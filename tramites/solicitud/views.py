@@ -68,15 +68,24 @@ def tramite_desde_formulario(
     are then deleted, and the session forgets its held files.
     """
     nuevos = form.archivos_nuevos()
-    adjuntos = [
-        services.adjunto_preparar(
-            archivo=nuevos[campo], validado=nuevos[campo].validado, tipo=tipo, usuario=request.user
-        )
-        if campo in nuevos
-        else retenidos[campo]
-        for campo, tipo in tipos.items()
-        if campo in nuevos or campo in retenidos  # an optional file (the ID scan, EXIGIR_COPIA_CEDULA)
-    ]
+    adjuntos = []
+    try:
+        for campo, tipo in tipos.items():
+            if campo not in nuevos and campo not in retenidos:
+                continue  # an optional file not given (the ID scan, EXIGIR_COPIA_CEDULA)
+            adjuntos.append(
+                services.adjunto_preparar(
+                    archivo=nuevos[campo], validado=nuevos[campo].validado, tipo=tipo, usuario=request.user
+                )
+                if campo in nuevos
+                else retenidos[campo]
+            )
+    except BaseException:
+        # The second file could not be written (a full disk): the first one must not stay behind.
+        for adjunto in adjuntos:
+            if adjunto.pk is None:
+                adjunto.archivo.delete(save=False)
+        raise
     tramite = tramite_crear(datos=form.datos_tramite(), adjuntos=adjuntos, **opciones)
     for campo in nuevos:
         if campo in retenidos:

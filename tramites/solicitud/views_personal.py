@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,8 +11,8 @@ from .. import auditoria
 from ..models import Tramite
 from ..permisos import personal_requerido
 from ..roles import Rol
+from ..selectors import tramites_con_recibo, tramites_visibles
 from ..uploads import retener, retenidos_de
-from ..views import tramite_visible
 from .forms import ARCHIVOS_VENTANILLA, VentanillaForm
 from .views import tramite_desde_formulario
 
@@ -59,17 +59,24 @@ def presencial_nuevo(request):
     return render(request, "personal/presencial_nuevo.html", {"form": form, "retenidos": retenidos})
 
 
+def _con_recibo(request, referencia: str):
+    """The case whose receipt is asked for: a clerk keeps the receipt of what they registered, even
+    once it was routed to another office (the case itself is then out of their reach)."""
+    return get_object_or_404(tramites_con_recibo(usuario=request.user), referencia=referencia)
+
+
 @personal_requerido()
 def recibo(request, referencia: str):
-    tramite = tramite_visible(request, referencia)
-    return render(request, "personal/recibo.html", {"tramite": tramite})
+    tramite = _con_recibo(request, referencia)
+    puede_ver = tramites_visibles(usuario=request.user).filter(pk=tramite.pk).exists()
+    return render(request, "personal/recibo.html", {"tramite": tramite, "puede_ver": puede_ver})
 
 
 @personal_requerido()
 def comprobante(request, referencia: str):
     from .comprobante import comprobante_pdf
 
-    tramite = tramite_visible(request, referencia)
+    tramite = _con_recibo(request, referencia)
     auditoria.registrar("comprobante", request=request, tramite=tramite, objeto=tramite.referencia)
     respuesta = HttpResponse(comprobante_pdf(tramite), content_type="application/pdf")
     respuesta["Content-Disposition"] = content_disposition_header(
