@@ -57,7 +57,7 @@ def main() -> int:
 
     def decodificar(escala=None):
         imagen = Image.open(io.BytesIO(datos))
-        escala = escala or jpeg._escala_de_trabajo(ancho, alto)
+        escala = escala or jpeg.escala_de_trabajo(ancho, alto)
         imagen.draft("L", (ancho // escala, alto // escala))
         imagen.decodermaxblock = len(datos)  # as the validator does
         imagen.load()
@@ -65,7 +65,7 @@ def main() -> int:
 
     gris = decodificar()
     partes = {
-        "estructura (segmentos hasta EOI)": lambda: jpeg._revisar_estructura_jpeg(datos),
+        "estructura (segmentos hasta EOI)": lambda: jpeg.revisar_estructura(datos),
         f"decodificación completa a {gris.width}x{gris.height} gris": decodificar,
         # The floor of any check that reads the whole picture: at 1/8 libjpeg only keeps each block's
         # DC coefficient, so what remains is the entropy (Huffman) decoding of every byte.
@@ -83,8 +83,8 @@ def main() -> int:
         print(f"  {nombre:42s} {pared:6.2f} ms reloj {cpu:6.2f} ms CPU")
 
     umbrales = (
-        f"nitidez >= {settings.JPEG_MIN_SHARPNESS}, brillo {settings.JPEG_MIN_BRIGHTNESS}.."
-        f"{settings.JPEG_MAX_BRIGHTNESS}, contraste >= {settings.JPEG_MIN_CONTRAST}"
+        f"nitidez rechazo < {settings.JPEG_MIN_SHARPNESS}, aviso < {settings.JPEG_WARN_SHARPNESS}; "
+        f"brillo rechazo < {settings.JPEG_MIN_BRIGHTNESS}, aviso < {settings.JPEG_WARN_BRIGHTNESS}"
     )
     print(f"\nMedidas (umbrales actuales: {umbrales}):")
     muestras = {
@@ -99,7 +99,10 @@ def main() -> int:
     }
     for nombre, muestra in muestras.items():
         m = validators.medir_jpeg(muestra)
-        print(f"  {nombre:38s} nitidez {m.nitidez:5.3f}  brillo {m.brillo:6.1f}  contraste {m.contraste:4d}")
+        print(
+            f"  {nombre:38s} nitidez {m.nitidez:5.3f}  brillo {m.brillo:6.1f}  contraste {m.contraste:5.1f}"
+            f"  teselas con texto {m.teselas_texto}"
+        )
     return 0 if total < TARGET_MS else 1
 
 

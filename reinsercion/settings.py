@@ -268,8 +268,10 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=1_048_576)
 STAFF_UPLOAD_MAX_BYTES = env.int("STAFF_UPLOAD_MAX_BYTES", default=10 * 1_048_576)
 # A PDF uploaded on /verificar/ to check it (below REQUEST_MAX_BYTES, which caps public requests).
 VERIFICAR_MAX_BYTES = env.int("VERIFICAR_MAX_BYTES", default=3 * 1_048_576)
-# A whole request is refused before it is read when it declares more than this.
-REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=4 * 1_048_576)
+# A whole request is refused before it is read when it declares more than this. Below it, a file over
+# its own limit is dropped while it streams in and the form comes back with the typed data and a
+# message for that file (five phone photos of a letter and one of the ID card fit).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=32 * 1_048_576)
 STAFF_REQUEST_MAX_BYTES = env.int("STAFF_REQUEST_MAX_BYTES", default=25 * 1_048_576)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 262_144
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1_200_000
@@ -285,11 +287,13 @@ FILE_UPLOAD_HANDLERS = [
     "tramites.uploads.LimitedTemporaryFileUploadHandler",
 ]
 JPEG_MAX_PIXELS = env.int("JPEG_MAX_PIXELS", default=40_000_000)
-JPEG_MIN_SIDE = env.int("JPEG_MIN_SIDE", default=600)
-JPEG_MIN_SHARPNESS = env.float("JPEG_MIN_SHARPNESS", default=0.5)
-JPEG_MIN_BRIGHTNESS = env.float("JPEG_MIN_BRIGHTNESS", default=45.0)
-JPEG_MAX_BRIGHTNESS = env.float("JPEG_MAX_BRIGHTNESS", default=252.0)
-JPEG_MIN_CONTRAST = env.float("JPEG_MIN_CONTRAST", default=55.0)
+# Legibility of photos (ADR 0007): under MIN refused, under WARN shown back for the citizen to confirm.
+JPEG_MIN_SIDE = env.int("JPEG_MIN_SIDE", default=200)
+JPEG_WARN_SIDE = env.int("JPEG_WARN_SIDE", default=300)
+JPEG_MIN_SHARPNESS = env.float("JPEG_MIN_SHARPNESS", default=0.15)
+JPEG_WARN_SHARPNESS = env.float("JPEG_WARN_SHARPNESS", default=0.30)
+JPEG_MIN_BRIGHTNESS = env.float("JPEG_MIN_BRIGHTNESS", default=35.0)
+JPEG_WARN_BRIGHTNESS = env.float("JPEG_WARN_BRIGHTNESS", default=70.0)
 PDF_MAX_PAGES = env.int("PDF_MAX_PAGES", default=10)
 # Most bytes pypdf may inflate from one stream while checking an attachment (PDF "flate bombs").
 PDF_MAX_DECOMPRESSED_BYTES = env.int("PDF_MAX_DECOMPRESSED_BYTES", default=16 * 1_048_576)

@@ -42,6 +42,7 @@ from tramites.tramitacion import services as tramitacion
 pytestmark = [pytest.mark.django_db]
 
 MIB = 1_048_576
+SOLO_PDF = "Aquí solo se aceptan documentos PDF; este archivo no lo es."
 
 
 @pytest.fixture(autouse=True)
@@ -305,7 +306,7 @@ HOSTILES: dict[str, tuple[str, Callable[[int], bytes], str]] = {
         lambda _: files.pdf_html_antes(),
         "tiene contenido extraño antes de su inicio",
     ),
-    "pdf+zip": ("solicitud.pdf", lambda _: files.pdf_con_zip(), "datos ocultos añadidos después de su final"),
+    "pdf+zip": ("solicitud.pdf", lambda _: files.pdf_con_zip(), "El PDF contiene datos ocultos añadidos"),
     # impostors renamed
     "svg-como-jpg": ("cedula.jpg", lambda _: files.svg_imagen(), "un dibujo SVG, " + NO_ACEPTADO),
     "html-como-jpg": ("cedula.jpg", lambda _: files.html_pagina(), "una página web (HTML), " + NO_ACEPTADO),
@@ -349,14 +350,14 @@ HOSTILES: dict[str, tuple[str, Callable[[int], bytes], str]] = {
         lambda _: files.pdf_javascript_oculto(),
         "El PDF contiene código JavaScript",
     ),
-    "pdf-launch": ("solicitud.pdf", lambda _: files.pdf_launch(), "una acción que abre otros programas"),
+    "pdf-launch": ("solicitud.pdf", lambda _: files.pdf_launch(), "acciones que abren otros programas"),
     "pdf-adjunto": ("solicitud.pdf", lambda _: files.pdf_adjunto(), "lleva otros archivos adjuntos dentro"),
     "pdf-anotacion-adjunto": (
         "solicitud.pdf",
         lambda _: files.pdf_anotacion_adjunto(),
         "lleva otros archivos adjuntos dentro",
     ),
-    "pdf-cifrado": ("solicitud.pdf", lambda _: files.pdf_cifrado(), "protegido con contraseña o cifrado"),
+    "pdf-cifrado": ("solicitud.pdf", lambda _: files.pdf_cifrado(), "pide una contraseña para abrirlo"),
     "pdf-anidado": ("solicitud.pdf", lambda _: _pdf_anidado(), PDF_ILEGIBLE),
     "pdf-bomba-de-descompresion": ("solicitud.pdf", lambda _: files.pdf_bomba_flate(), PDF_ILEGIBLE),
     "pdf-miles-de-paginas": ("solicitud.pdf", lambda _: _pdf_miles(), "El PDF tiene más de 10 páginas"),
@@ -381,6 +382,8 @@ HOSTILES: dict[str, tuple[str, Callable[[int], bytes], str]] = {
 def test_entrada_hostil(punto, escena, settings, hostil):
     nombre, generar, mensaje = HOSTILES[hostil]
     datos = generar(punto.limite())
+    if punto.solo_pdf and datos.startswith(b"\xff\xd8\xff") and "tamaño máximo" not in mensaje:
+        mensaje = SOLO_PDF  # /verificar/ refuses a photo by its first bytes, before looking into it
     antes_disco, antes_filas = _en_disco(settings), Adjunto.objects.count()
 
     respuesta = _enviar(escena, nombre, datos)
@@ -529,7 +532,7 @@ def test_rareza_valida_se_acepta(punto, escena, settings, rareza):
     if punto.solo_pdf and not nombre.endswith(".pdf"):
         # /verificar/ expects an issued resolution: a valid photo is refused in words, not with an error.
         assert respuesta.status_code == 400
-        assert "Las resoluciones son archivos PDF; este archivo no lo es." in _texto(respuesta)
+        assert SOLO_PDF in _texto(respuesta)
         return
     _aceptado(punto, escena, respuesta, settings, antes_filas)
 

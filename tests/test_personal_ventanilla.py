@@ -140,3 +140,17 @@ def test_los_escaneos_pasan_por_la_cadena_de_validacion(personal):
     assert r.status_code == 200
     assert not Tramite.objects.exists()
     assert "Documento de identidad escaneado" in r.content.decode()
+
+
+def test_un_escaneo_dudoso_de_ventanilla_se_registra_y_queda_marcado(
+    personal, django_capture_on_commit_callbacks
+):
+    """The clerk is not asked to confirm a doubtful scan (issue 12): it is recorded and flagged."""
+    c = cliente(personal["ventanilla.pichincha"])
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(URL, _datos(documento_identidad=archivo(files.jpeg_borroso(1.5), "cedula.jpg")))
+    assert r.status_code == 302
+    cedula = Tramite.objects.get(identificacion="0926687856").adjuntos.get(
+        tipo=Adjunto.Tipo.DOCUMENTO_IDENTIDAD
+    )
+    assert "borrosa" in cedula.advertencia_calidad

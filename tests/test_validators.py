@@ -19,9 +19,7 @@ from tramites.validators import (
     validar_adjunto,
 )
 
-BORROSA = (
-    "La imagen está borrosa. Tome la foto de nuevo con el documento quieto, bien enfocado y con buena luz."
-)
+BORROSA = "La imagen está muy borrosa y el texto no se puede leer."
 TAMANO = "El archivo supera el tamaño máximo de 1 MB (1.048.576 bytes)."
 FORMATOS = "Solo se aceptan fotos JPG o documentos PDF"
 DANADA = "La imagen está dañada o incompleta"
@@ -244,62 +242,99 @@ def test_limite_de_pixeles_propio_por_debajo_del_de_pillow(settings):
 
 
 def test_resolucion_insuficiente():
-    assert rechazo(files.jpeg_pequeno(), "foto.jpg").messages == [
-        "La imagen es demasiado pequeña (400 × 300 píxeles) para leer el documento: su lado menor debe "
-        "tener al menos 600 píxeles. Tome la foto más de cerca o con mayor resolución, sin recortarla ni "
-        "reducirla."
+    pequena = files._jpeg(files._cedula(180, 120, files.random.Random(3)))
+    assert rechazo(pequena, "foto.jpg").messages == [
+        "La imagen es demasiado pequeña (180 × 120 píxeles) para leer el documento: su lado menor debe "
+        "tener al menos 200 píxeles. Tome la foto más de cerca, que el documento llene la pantalla, sin "
+        "recortarla ni reducirla."
     ]
 
 
-# --- JPEG: quality ------------------------------------------------------------------------------
+def test_una_cedula_recortada_a_200_dpi_pasa_sin_advertencia():
+    """ID-1 card (85.6 × 54 mm) scanned at 200 dpi and cropped to the card: about 674 × 425 pixels."""
+    cedula = files._jpeg(files._cedula(674, 425, files.random.Random(5)))
+    validado = validar_adjunto(subir(cedula, "cedula.jpg"))
+    assert validado.advertencia == ""
+
+
+def test_una_imagen_pequena_pero_legible_pasa_con_advertencia():
+    validado = validar_adjunto(subir(files.jpeg_pequeno(400, 280), "foto.jpg"))
+    assert validado.advertencia_codigo == "jpeg_pequena"
+    assert "400 × 280" in validado.advertencia
+
+
+# --- JPEG: legibility (ADR 0007) ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize("radio", [3, 4, 6])
 def test_foto_borrosa(radio):
     error = rechazo(files.jpeg_borroso(radio), "foto.jpg")
     assert error.code == "jpeg_borrosa"
-    assert error.messages == [BORROSA]
+    assert error.messages[0].startswith(BORROSA)
+    assert "toque la pantalla para enfocar" in error.messages[0]  # the advice comes with it
 
 
 def test_foto_borrosa_en_alta_resolucion():
-    assert rechazo(files.jpeg_borroso(8, ancho=3200, alto=2400), "foto.jpg").messages == [BORROSA]
+    assert rechazo(files.jpeg_borroso(8, ancho=3200, alto=2400), "foto.jpg").code == "jpeg_borrosa"
 
 
-def test_foto_oscura():
-    assert rechazo(files.jpeg_oscuro(), "foto.jpg").messages == [
-        "La imagen está demasiado oscura. Tome la foto de nuevo con más luz (cerca de una ventana o de una "
-        "lámpara), sin sombras sobre el documento."
-    ]
+def test_foto_algo_borrosa_pasa_con_advertencia():
+    validado = validar_adjunto(subir(files.jpeg_borroso(1.5), "foto.jpg"))
+    assert validado.advertencia_codigo == "jpeg_borrosa"
+    assert validado.advertencia.startswith("La imagen parece algo borrosa o movida.")
+
+
+def test_foto_casi_negra():
+    error = rechazo(files.jpeg_oscuro(factor=0.1), "foto.jpg")
+    assert error.code == "jpeg_oscura"
+    assert error.messages[0].startswith("La imagen está casi negra: no se ve el documento.")
 
 
 @pytest.mark.parametrize("generador", [files.jpeg_lavado, files.jpeg_poco_contraste])
-def test_foto_deslavada_o_sin_contraste(generador):
-    error = rechazo(generador(), "foto.jpg")
-    assert error.code == "jpeg_contraste"
-    assert error.messages[0].startswith("La imagen se ve deslavada, con muy poco contraste")
+def test_foto_deslavada_pasa_con_advertencia(generador):
+    validado = validar_adjunto(subir(generador(), "foto.jpg"))
+    assert validado.advertencia_codigo == "jpeg_contraste"
+    assert "deslavada" in validado.advertencia
 
 
-def test_foto_casi_toda_blanca(settings):
-    blanca = files._jpeg(files.Image.new("RGB", (1600, 1200), (254, 254, 254)))
-    assert rechazo(blanca, "foto.jpg").code == "jpeg_clara"
+@pytest.mark.parametrize("color", [(254, 254, 254), (128, 128, 128), (20, 20, 20)])
+def test_foto_sin_nada_escrito(color):
+    vacia = files._jpeg(files.Image.new("RGB", (1600, 1200), color))
+    assert rechazo(vacia, "foto.jpg").code in ("jpeg_en_blanco", "jpeg_oscura")
+
+
+def test_un_escaneo_limpio_casi_todo_blanco_pasa():
+    """A clean scan of a sparse page is mostly white: that is not overexposure (issue 12)."""
+    validado = validar_adjunto(subir(files.jpeg_escaneo(texto=0.3), "escaneo.jpg"))
+    assert validado.advertencia == ""
+
+
+def test_un_borde_oscuro_de_escaner_no_cambia_la_medida():
+    """The measure is normalised per text tile: a black border around a sharp scan does not sink it."""
+    from PIL import ImageOps
+
+    foto = files.Image.open(files.io.BytesIO(files.jpeg_escaneo())).convert("RGB")
+    con_borde = files._jpeg(ImageOps.expand(foto, border=200, fill=(10, 10, 10)))
+    sin, con = medir_jpeg(files.jpeg_escaneo()), medir_jpeg(con_borde)
+    assert abs(sin.nitidez - con.nitidez) < 0.1
+    assert validar_adjunto(subir(con_borde, "escaneo.jpg")).advertencia == ""
 
 
 def test_los_umbrales_tienen_margen_sobre_las_fotos_generadas(settings):
-    """The measured values the thresholds were chosen from (see tramites/validators.py)."""
+    """The measured values behind the thresholds (ADR 0007)."""
     nitida = medir_jpeg(files.jpeg_documento())
     borrosa = medir_jpeg(files.jpeg_borroso())
-    assert nitida.nitidez > 1.5 * settings.JPEG_MIN_SHARPNESS > 1.5 * 1.5 * borrosa.nitidez
-    assert medir_jpeg(files.jpeg_oscuro()).brillo < 0.8 * settings.JPEG_MIN_BRIGHTNESS < 0.8 * nitida.brillo
-    assert (
-        medir_jpeg(files.jpeg_lavado()).contraste < 0.8 * settings.JPEG_MIN_CONTRAST < 0.8 * nitida.contraste
-    )
+    assert nitida.nitidez > 1.5 * settings.JPEG_WARN_SHARPNESS
+    assert borrosa.nitidez < 0.5 * settings.JPEG_MIN_SHARPNESS
+    assert medir_jpeg(files.jpeg_oscuro(factor=0.1)).brillo < 0.8 * settings.JPEG_MIN_BRIGHTNESS
 
 
 def test_los_umbrales_vienen_de_la_configuracion(settings):
     settings.JPEG_MIN_SHARPNESS = 5.0
     assert rechazo(files.jpeg_documento(), "foto.jpg").code == "jpeg_borrosa"
-    settings.JPEG_MIN_SHARPNESS = 0.05
-    assert validar_adjunto(subir(files.jpeg_borroso(), "foto.jpg")).tipo_contenido == "image/jpeg"
+    settings.JPEG_MIN_SHARPNESS = 0.0
+    settings.JPEG_WARN_SHARPNESS = 0.0
+    assert validar_adjunto(subir(files.jpeg_borroso(), "foto.jpg")).advertencia == ""
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -307,7 +342,7 @@ def test_los_umbrales_vienen_de_la_configuracion(settings):
 
 def test_pdf_cifrado():
     error = rechazo(files.pdf_cifrado(), "s.pdf")
-    assert error.messages[0].startswith("El PDF está protegido con contraseña o cifrado.")
+    assert error.messages[0].startswith("El PDF pide una contraseña para abrirlo")
 
 
 @pytest.mark.parametrize(
@@ -323,7 +358,7 @@ def test_pdf_con_accion_launch():
     assert (
         rechazo(files.pdf_launch(), "s.pdf")
         .messages[0]
-        .startswith("El PDF contiene una acción que abre otros programas")
+        .startswith("El PDF contiene acciones que abren otros programas")
     )
 
 
@@ -433,7 +468,7 @@ def test_campo_adjunto_deja_el_resultado_en_el_archivo():
 def test_campo_adjunto_muestra_el_mensaje_del_rechazo():
     formulario = FormularioPrueba(files={"documento": subir(files.jpeg_borroso(), "cedula.jpg")})
     assert not formulario.is_valid()
-    assert formulario.errors["documento"] == [BORROSA]
+    assert formulario.errors["documento"][0].startswith(BORROSA)
 
 
 def test_campo_adjunto_usa_su_limite(settings):

@@ -81,6 +81,8 @@ def adjunto_preparar(
         firma_firmante=firmante,
         firma_identificacion=id_firmante,
         cifrado=cifrar,
+        advertencia_calidad=validado.advertencia[:600],
+        paginas=validado.paginas,
         sesion=sesion,
         subido_por=usuario if getattr(usuario, "is_authenticated", False) else None,
     )

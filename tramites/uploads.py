@@ -186,6 +186,10 @@ class RequestSizeLimitMiddleware:
             "limite_bytes": limite,
             "limite_megas": _megas(limite),
             "limite_archivo_megas": _megas(limite_archivo(request)),
+            # The form the citizen came from, to try again (the body was not read: its data is lost).
+            "volver_url": request.path if request.method == "POST" else "",
+            "CONTACTO_CORREO": settings.CONTACTO_CORREO,
+            "CONTACTO_TELEFONO": settings.CONTACTO_TELEFONO,
         }
         try:
             # No request context: the middlewares that set request.user and the language have not run.

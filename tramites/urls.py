@@ -23,6 +23,7 @@ publico = (
         path("", views.inicio, name="inicio"),
         path("privacidad/", views.privacidad, name="privacidad"),
         path("solicitud/", solicitud.solicitud, name="solicitud"),
+        path("solicitud/miniatura/<str:campo>/", solicitud.retenido_miniatura, name="retenido_miniatura"),
         path("solicitud/<str:referencia>/enviada/", solicitud.confirmacion, name="confirmacion"),
         path("solicitud/<str:referencia>/comprobante.pdf", solicitud.comprobante, name="comprobante"),
         path("consulta/", consulta.consulta, name="consulta"),

@@ -6,6 +6,7 @@ document.addEventListener("DOMContentLoaded", function () {
   // Warn before upload when a chosen file is over the limit (the server checks again).
   document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
     input.addEventListener("change", function () {
+      if (input.hasAttribute("data-convertir") && window.imageCompression) { return; } // fotos.js converts it
       var max = parseInt(input.getAttribute("data-max-bytes"), 10);
       var aviso = document.getElementById(input.id + "-aviso");
       if (!aviso) { return; }

@@ -58,7 +58,7 @@ def descifrar(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tramites", "0009_adjunto_verificacion_firma"),
+        ("tramites", "0012_adjunto_advertencia_paginas"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

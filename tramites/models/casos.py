@@ -158,6 +158,11 @@ class Adjunto(models.Model):
         _("identificación del firmante según el certificado"), max_length=20, blank=True, default=""
     )
     cifrado = models.BooleanField(_("cifrado en reposo"), default=False)
+    # A photo the gate found doubtful (ADR 0007) and the citizen sent anyway, confirming it reads well.
+    advertencia_calidad = models.CharField(
+        _("advertencia de calidad confirmada"), max_length=600, blank=True, default=""
+    )
+    paginas = models.PositiveSmallIntegerField(_("páginas"), default=1)
     # Held files: accepted for a form that had errors elsewhere, waiting for the submission.
     sesion = models.CharField(_("sesión"), max_length=64, blank=True, db_index=True)
     subido_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)

@@ -157,6 +157,7 @@ class VerificarPdfForm(forms.Form):
         self.fields["documento"] = AdjuntoField(
             label=_("Documento PDF"),
             max_bytes=settings.VERIFICAR_MAX_BYTES,
+            tipos=("application/pdf",),  # anything else is refused by its first bytes, before decoding
             help_text=_("El archivo PDF de la resolución, tal como lo recibió."),
             error_messages={"required": _("Elija el archivo PDF que desea verificar.")},
         )

@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from ..identificacion import normalizar_telefono, validar_cedula, validar_codigo_extranjero, validar_quipux
 from ..models import ARCHIVOS_SOLICITUD, Tramite
 from ..provincias import PROVINCIA_CHOICES
-from ..validators import AdjuntoField, error_tamano
+from ..validators import AdjuntoField, AdjuntoPaginasField, error_tamano
+
+
+def confirmacion(nombre: str) -> str:
+    """Name of the check box that confirms a doubtful photo of field `nombre`."""
+    return f"confirmar_{nombre}"
 
 
 class ArchivosRetenidosMixin:
@@ -22,6 +27,9 @@ class ArchivosRetenidosMixin:
     """
 
     archivos: dict[str, str] = {}
+    # A doubtful photo (ADR 0007) is held and shown back; the citizen confirms it or replaces it. The
+    # window clerk's scans are not asked again: their warning is recorded and shown to the analyst.
+    confirmar_dudosas = True
 
     def _init_archivos(self, retenidos: dict | None, excedidos: set | None) -> None:
         self.retenidos = dict(retenidos or {})
@@ -34,6 +42,10 @@ class ArchivosRetenidosMixin:
                 "documento: JPG o PDF, hasta 1 MB."
             )
         for nombre in self.archivos:
+            if self.confirmar_dudosas:
+                self.fields[confirmacion(nombre)] = forms.BooleanField(
+                    label=_("La foto se lee bien, enviarla"), required=False
+                )
             if nombre in self.retenidos:
                 self.fields[nombre].help_text = _(
                     "Ya cargó «%(nombre)s». Si desea reemplazarlo, elija otro archivo."
@@ -46,11 +58,30 @@ class ArchivosRetenidosMixin:
                 continue
             if nombre in self.errors:
                 continue
-            if self.archivo_opcional(nombre):
+            if self.archivo_opcional(nombre) and not self.cleaned_data.get(nombre) and nombre not in self.retenidos:
                 continue
-            if not self.cleaned_data.get(nombre) and nombre not in self.retenidos:
+            nuevo = self.cleaned_data.get(nombre)
+            if nuevo:
+                dudosa = bool(getattr(getattr(nuevo, "validado", None), "advertencia", ""))
+            elif nombre in self.retenidos:
+                dudosa = bool(self.retenidos[nombre].advertencia_calidad)
+                dudosa = dudosa and not self.cleaned_data.get(confirmacion(nombre))
+            else:
                 self.add_error(
                     nombre, ValidationError(self.fields[nombre].error_messages["required"], "required")
+                )
+                continue
+            if dudosa and self.confirmar_dudosas:  # a new doubtful photo waits for its own confirmation
+                self.add_error(
+                    confirmacion(nombre),
+                    ValidationError(
+                        _(
+                            "%(documento)s: esta foto podría no leerse bien. Revísela y marque «La foto se lee "
+                            "bien, enviarla», o elija otra foto."
+                        ),
+                        code="advertencia",
+                        params={"documento": self.fields[nombre].label},
+                    ),
                 )
 
     def archivo_opcional(self, nombre: str) -> bool:
@@ -200,12 +231,13 @@ class SolicitudForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
             ),
             error_messages={"required": _("Adjunte su documento de identidad (JPG o PDF, hasta 1 MB).")},
         )
-        self.fields["solicitud_firmada"] = AdjuntoField(
+        self.fields["solicitud_firmada"] = AdjuntoPaginasField(
             label=_("Solicitud de autorización firmada"),
             required=False,
             max_bytes=settings.UPLOAD_MAX_BYTES,
             help_text=_(
-                "Su carta firmada con nombre completo, número de identificación, correo y teléfonos: JPG o PDF, hasta 1 MB."
+                "Su carta firmada con nombre completo, número de identificación, correo y teléfonos: un PDF, o "
+                "fotos JPG de sus páginas (hasta 5, una por página); hasta 1 MB cada archivo."
             ),
             error_messages={
                 "required": _("Adjunte su solicitud de autorización firmada (JPG o PDF, hasta 1 MB).")
@@ -230,6 +262,8 @@ ARCHIVOS_VENTANILLA = ARCHIVOS_SOLICITUD  # the window receives the same two doc
 
 class VentanillaForm(ArchivosRetenidosMixin, DatosSolicitanteMixin, forms.Form):
     """A request handed in on paper: the online form's data plus what the clerk checked."""
+
+    confirmar_dudosas = False
 
     campos_tramite = (
         *DatosSolicitanteMixin.campos_tramite,

@@ -1,7 +1,8 @@
 """The online request (Ventanilla Virtual): the form, the confirmation and the PDF receipt."""
 
+from csp.decorators import csp_update
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -9,6 +10,7 @@ from django_ratelimit.decorators import ratelimit
 from .. import services
 from ..models import Adjunto, Tramite
 from ..uploads import archivos_excedidos, retener, retenido_borrar, retenidos_de, soltar
+from ..validators.jpeg import miniatura
 from ..views import autorizar_en_sesion, tramite_de_sesion
 from .forms import ARCHIVOS_SOLICITUD, SolicitudForm
 from .services import tramite_crear
@@ -19,6 +21,9 @@ SESION_RETENIDOS = "adjuntos_retenidos"
 # --- the online request --------------------------------------------------------------------------
 
 
+# The form's page may compile WebAssembly (libheif, to turn an iPhone's HEIC photo into a JPEG in the
+# browser, static/js/fotos.js): 'wasm-unsafe-eval' allows that and nothing else (no JavaScript eval).
+@csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 @ratelimit(key="ip", rate=lambda g, r: settings.RATELIMIT_SOLICITUD, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def solicitud(request):
@@ -40,6 +45,17 @@ def solicitud(request):
     else:
         form = SolicitudForm(retenidos=retenidos)
     return render(request, "tramites/solicitud.html", {"form": form, "retenidos": retenidos})
+
+
+@require_http_methods(["GET"])
+def retenido_miniatura(request, campo: str):
+    """A small copy of a photo this session holds for the request form, to show it back with its warning."""
+    adjunto = retenidos_de(request, clave=SESION_RETENIDOS).get(campo)
+    if adjunto is None or not adjunto.es_imagen:
+        raise Http404
+    response = HttpResponse(miniatura(services.adjunto_leer(adjunto)), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def confirmacion(request, referencia: str):

@@ -10,20 +10,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
 
 TIPO_JPEG = "image/jpeg"
 TIPO_PDF = "application/pdf"
 EXTENSIONES = {TIPO_JPEG: ("jpg", "jpeg"), TIPO_PDF: ("pdf",)}
 ACEPTA = ".jpg,.jpeg,.pdf,image/jpeg,application/pdf"
 NOMBRE_MAX = 120
-
-# Bytes of anything tolerated after the last JPEG EOI (some encoders leave a few); padding of NUL or
-# 0xFF bytes is tolerated at any length. A ZIP needs at least 22 bytes and is looked for anyway.
-COLA_JPEG_TOLERADA = 16
-FIRMAS_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
-PDF_MAX_OBJETOS = 20_000
-PDF_MAX_PROFUNDIDAD = 100
 
 
 @dataclass(frozen=True)
@@ -34,18 +26,31 @@ class ArchivoValidado:
     sha256: str
     nombre_original: str  # sanitized, see sanitize_filename
     firma_digital: bool | None  # None for JPEG
+    advertencia: str = ""  # why the photo may not read well (empty: no doubt), ADR 0007
+    advertencia_codigo: str = ""
+    paginas: int = 1
+
+
+@dataclass(frozen=True)
+class Aviso:
+    """A doubt about a photo: shown back to the citizen, who replaces the photo or confirms it."""
+
+    codigo: str
+    mensaje: str
 
 
 @dataclass
 class Adjunto:
-    """What flows through the chain; steps fill `tipo`, `gris` and `firma_digital` as they learn them."""
+    """What flows through the chain; steps fill `tipo`, `firma_digital`, `advertencia` and `paginas`."""
 
     nombre: str
     datos: bytes
     max_bytes: int
     tipo: str | None = None
-    gris: Image.Image | None = None  # reduced grayscale decode of a JPEG
+    tipos: tuple[str, ...] = (TIPO_JPEG, TIPO_PDF)  # what this upload point accepts
     firma_digital: bool | None = None
+    advertencia: Aviso | None = None
+    paginas: int = 1
 
     @property
     def tamano(self) -> int:
@@ -232,3 +237,12 @@ def extension_coincide(adjunto: Adjunto) -> None:
             "tipo": _("una foto JPG") if adjunto.tipo == TIPO_JPEG else _("un documento PDF"),
         },
     )
+
+
+def tipo_permitido(adjunto: Adjunto) -> None:
+    """An upload point that takes only PDFs (/verificar/) refuses anything else here, before decoding."""
+    if adjunto.tipo in adjunto.tipos:
+        return
+    if adjunto.tipos == (TIPO_PDF,):
+        raise ValidationError(_("Aquí solo se aceptan documentos PDF; este archivo no lo es."), code="tipo")
+    raise ValidationError(_("Aquí solo se aceptan fotos JPG; este archivo no lo es."), code="tipo")
