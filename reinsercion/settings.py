@@ -388,3 +388,20 @@ LOGGING = {
         "pyhanko.sign.validation": {"level": "ERROR"},
     },
 }
+
+# Due process and data-subject rights (issue 13).
+# Business days before the 30-day term at which a case is escalated to the office's director and the
+# national supervisor (again when the term passes: COA art. 207, positive silence).
+PLAZO_ESCALAR_DIAS = env.int("PLAZO_ESCALAR_DIAS", default=5)
+# Term to answer a rectification, deletion or opposition request (LOPDP), in calendar days.
+PLAZO_DERECHOS_TITULAR_DIAS = env.int("PLAZO_DERECHOS_TITULAR_DIAS", default=15)
+# The data-protection contact shown on /privacidad/ and in the answers to data-subject requests.
+PROTECCION_DATOS_CONTACTO = env.str("PROTECCION_DATOS_CONTACTO", default="") or CONTACTO_CORREO
+# LOOETA art. 23 bars asking cédula holders for a copy of it; whether the scan is still required is the
+# institution's decision. Default: required (today's behaviour); false makes it optional for cédulas.
+EXIGIR_COPIA_CEDULA = env.bool("EXIGIR_COPIA_CEDULA", default=True)
+CELERY_BEAT_SCHEDULE["escalar-terminos"] = {"task": "tramites.tasks.escalar_terminos", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["alertar-derechos-titular"] = {
+    "task": "tramites.tasks.alertar_derechos_titular",
+    "schedule": 3600.0,
+}

@@ -188,4 +188,7 @@ def test_los_nombres_de_las_tareas_de_celery_no_cambian():
         "tramites.tasks.vencer_observaciones",
         "tramites.tasks.alertar_plazos",
         "tramites.retencion.purgar_datos_vencidos",
+        # Added with issue 13 (the 30-day term watch, data-subject request alerts).
+        "tramites.tasks.escalar_terminos",
+        "tramites.tasks.alertar_derechos_titular",
     }

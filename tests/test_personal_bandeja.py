@@ -96,8 +96,8 @@ def test_insignias_en_riesgo_y_vencido_con_texto(personal, pichincha, settings):
         for ref in _referencias(html)
     }
     assert "En riesgo" in fila[riesgo.referencia] and "3 días" in fila[riesgo.referencia]
-    assert "Vencido" in fila[vencido.referencia]
-    assert "En riesgo" not in fila[holgado.referencia] and "Vencido" not in fila[holgado.referencia]
+    assert "Término vencido" in fila[vencido.referencia]
+    assert "En riesgo" not in fila[holgado.referencia] and "Término vencido" not in fila[holgado.referencia]
 
     assert _referencias(c.get("/personal/", {"vista": "oficina", "plazo": "en_riesgo"}).content.decode()) == [riesgo.referencia]
     assert _referencias(c.get("/personal/", {"vista": "oficina", "plazo": "vencidos"}).content.decode()) == [vencido.referencia]

@@ -48,6 +48,8 @@ def _texto(pdf: bytes) -> str:
 def _form(**cambios) -> dict:
     datos = {
         "decision": "favorable",
+        "motivacion": "Hechos: la evaluación concluyó que puede trabajar sentado. Norma: C.D. 513, art. 58.",
+        "causa": "error_material",  # read by the correction form only
         "actividades_compatibles": ACTIVIDADES,
         "restricciones": "No levantar más de 10 kg",
         "condiciones": "",

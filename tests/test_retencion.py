@@ -51,7 +51,7 @@ def resuelto(personal, django_capture_on_commit_callbacks):
 def _archivado(personal, django_capture_on_commit_callbacks) -> Tramite:
     with django_capture_on_commit_callbacks(execute=True):
         tramite = crear_tramite()
-        tramitacion.tramite_archivar(tramite=tramite, usuario=personal["director.pichincha"], motivo="Duplicado")
+        tramitacion.tramite_archivar(tramite=tramite, usuario=personal["director.pichincha"], motivo="Duplicado", motivo_ciudadano="Solicitud duplicada")
     tramite.refresh_from_db()
     assert tramite.estado == Estado.ARCHIVADO
     return tramite

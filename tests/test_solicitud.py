@@ -183,7 +183,8 @@ def _con_control(nueve: str) -> str:
         ("240000001", True, None),  # Santa Elena, the last province
         ("500000001", False, "provincia"),  # stdnum accepts 50; a pensioner's cédula does not
         ("175000001", True, None),  # third digit 5: natural person
-        ("176000001", False, "persona natural"),  # third digit 6: not a natural person
+        ("176000001", True, None),  # third digit 6: a foreign resident's cédula (ADR 0001)
+        ("177000001", False, "el tercer dígito de una cédula es de 0 a 6"),
         ("250000001", False, "provincia"),
     ],
 )

@@ -190,7 +190,12 @@ def test_el_director_no_toma_ni_observa_pero_archiva_con_motivo(personal):
 
     r = _accion(c, tramite, "archivar", {"archivar-motivo": ""})
     assert r.status_code == 400 and "Escriba el motivo del archivo." in r.content.decode()
-    _accion(c, tramite, "archivar", {"archivar-motivo": "Duplicado de otra solicitud"})
+    _accion(
+        c,
+        tramite,
+        "archivar",
+        {"archivar-motivo": "Duplicado de otra solicitud", "archivar-motivo_ciudadano": "Ya tiene otra solicitud."},
+    )
     tramite.refresh_from_db()
     assert tramite.estado == Estado.ARCHIVADO
     assert tramite.historial.last().nota == "Duplicado de otra solicitud"

@@ -5,12 +5,14 @@ running `manage.py rotar_claves`, then removing the old one (README, "Rotating t
 """
 import base64
 import hashlib
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 @lru_cache(maxsize=4)
@@ -56,3 +58,50 @@ class EncryptedTextField(models.TextField):
             return decrypt_bytes(value.encode("ascii")).decode("utf-8")
         except InvalidToken:
             return "[no se pudo descifrar: clave desconocida]"
+
+
+def es_token(valor: str) -> bool:
+    """Whether a stored value is already a token that one of the listed keys opens."""
+    try:
+        decrypt_bytes(valor.encode("ascii"))
+    except (InvalidToken, UnicodeEncodeError, ValueError, TypeError):
+        return False
+    return True
+
+
+class EncryptedDecimalField(EncryptedTextField):
+    """A decimal (the remaining-capacity percentage) stored as a Fernet token; Python sees a Decimal.
+
+    Nothing filters or aggregates on it: the statistics count decisions, never health data."""
+
+    def __init__(self, *args, max_digits=None, decimal_places=None, **kwargs):
+        self.max_digits, self.decimal_places = max_digits, decimal_places
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["max_digits"], kwargs["decimal_places"] = self.max_digits, self.decimal_places
+        return name, path, args, kwargs
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return value
+        try:
+            numero = value if isinstance(value, Decimal) else Decimal(str(value))
+            if self.decimal_places is not None:  # as a DecimalField column would return it: 62.50
+                numero = numero.quantize(Decimal(1).scaleb(-self.decimal_places))
+        except InvalidOperation as exc:
+            raise ValidationError(_("Escriba un número."), code="invalid") from exc
+        return numero
+
+    def get_prep_value(self, value):
+        if value in (None, ""):
+            return value
+        return encrypt_bytes(str(self.to_python(value)).encode("utf-8")).decode("ascii")
+
+    def from_db_value(self, value, expression, connection):
+        texto = super().from_db_value(value, expression, connection)
+        try:
+            return self.to_python(texto)
+        except ValidationError:
+            return None  # a token no listed key opens: shown as missing, never as a wrong number

@@ -1,5 +1,10 @@
 """PAdES signing of the authorization documents, validation of uploaded PDFs, and the demo certificate.
 
+Validation trusts every certificate of SIGNING_TRUST_ROOTS (PEM bundles of roots AND intermediates:
+some FirmaEC chains end at a sub-CA whose root is not published), judges an expired certificate at
+the signing time the signature claims, and reads the signer's identification number (IDCEC-/PASEC-
+subject serialNumber, or the per-CA extensions of ../shared/firmaec/README.md).
+
 Signing uses the PKCS#12 of SIGNING_P12_PATH. When that setting is empty the embedded demo creates a
 self-signed demo CA and a signer certificate under STORAGE_DIR/certificados; documents signed with it
 say so (`demo=True`) and are trusted only by an installation that still uses that same demo CA.
@@ -9,12 +14,14 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import tempfile
 import threading
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+from asn1crypto import core as asn1_core
 from asn1crypto import pem as asn1_pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -68,6 +75,9 @@ class FirmaResultado:
     signed_at: dt.datetime | None = None  # time claimed by the signer (no timestamp authority)
     demo: bool = False
     error: str = ""  # Spanish, for the user; empty when the signature is fully valid
+    # Trusted only when judged at signed_at: the certificate expired after the signature was made.
+    expired_since: bool = False
+    signer_id: str = ""  # identification number read from the certificate ("" when it carries none)
 
     @property
     def valid(self) -> bool:
@@ -382,17 +392,22 @@ def _load_certs(path: Path) -> list[asn1_x509.Certificate]:
 def _cached_certs(paths: list[Path]) -> list[asn1_x509.Certificate]:
     stamps = []
     for path in paths:
-        with contextlib.suppress(OSError):  # a missing root is logged by trust_roots()
+        with contextlib.suppress(OSError):  # a missing file is logged by trust_roots()
             stamps.append((str(path), path.stat().st_mtime_ns))
     key = tuple(stamps)
     with _roots_lock:
         if key not in _roots_cache:
-            certs = []
+            certs, seen = [], set()
             for path_str, _mtime in key:
                 try:
-                    certs.extend(_load_certs(Path(path_str)))
+                    loaded = _load_certs(Path(path_str))
                 except Exception:
-                    logger.exception("No se pudo leer el certificado raíz %s", path_str)
+                    logger.exception("No se pudo leer el certificado %s", path_str)
+                    continue
+                for cert in loaded:
+                    if cert.sha256 not in seen:  # the same CA in two bundles counts once
+                        seen.add(cert.sha256)
+                        certs.append(cert)
             if len(_roots_cache) > 8:  # keys change only when settings or files change
                 _roots_cache.clear()
             _roots_cache[key] = certs
@@ -405,14 +420,106 @@ def _demo_ca_cert() -> asn1_x509.Certificate | None:
 
 
 def trust_roots() -> list[asn1_x509.Certificate]:
-    """SIGNING_TRUST_ROOTS, plus the demo CA while the demo certificate is the one in use."""
+    """Every certificate of SIGNING_TRUST_ROOTS (files or PEM bundles of roots and intermediates), plus
+    the demo CA while the demo certificate is the one in use.
+
+    Each one is a trust anchor: FirmaEC itself trusts Security Data's sub-CA 2 directly, because the
+    root that issued it is not published, so a chain that ends at a listed intermediate is trusted.
+    """
     paths = [Path(p) for p in settings.SIGNING_TRUST_ROOTS]
     if uses_demo_certificate():
         paths.append(demo_ca_path())
     missing = [str(p) for p in paths if not p.exists()]
     if missing and not (uses_demo_certificate() and missing == [str(demo_ca_path())]):
-        logger.error("Certificados raíz de SIGNING_TRUST_ROOTS no encontrados: %s", ", ".join(missing))
+        logger.error("Certificados de SIGNING_TRUST_ROOTS no encontrados: %s", ", ".join(missing))
     return _cached_certs(paths)
+
+
+# --- the signer's identification number ----------------------------------------------------------
+
+# Where the accredited Ecuadorian CAs put the holder's ID (../shared/firmaec/README.md). Certificates
+# issued after Resolución ARCOTEL-2024-0176 carry it in the subject serialNumber as IDCEC-/PASEC-.
+OIDS_IDENTIFICACION_EXTENSION = frozenset(
+    {
+        "1.3.6.1.4.1.37947.3.1",  # Banco Central del Ecuador
+        "1.3.6.1.4.1.37746.3.1",  # Security Data
+        "1.3.6.1.4.1.18332.3.1",  # ANF AC
+        "1.3.6.1.4.1.37442.3.1",  # ANF AC
+        "1.3.6.1.4.1.52643.3.1",  # Datil
+        "1.3.6.1.4.1.59198.3.1",  # ArgosData
+        "1.3.6.1.4.1.59382.3.1",  # Lazzate
+        "1.3.6.1.4.1.56105.3.1",  # Alpha Technologies
+        "1.3.6.1.4.1.34380.3.1",  # CorpNewBest
+        "1.3.6.1.4.1.61305.3.1",  # FirmaSegura
+        "1.3.6.1.4.1.55519.1.1.1.5.2.1",  # DIGERCIC
+    }
+)
+OIDS_IDENTIFICACION_SAN = frozenset(
+    {
+        "1.3.6.1.4.1.47286.102.3.1",  # Uanataca
+        "1.3.6.1.4.1.43745.1.3.1",  # Consejo de la Judicatura
+        "1.3.6.1.4.1.57153.102.3.1",  # Eclipsoft
+    }
+)
+_PREFIJO_ID = re.compile(r"^(?:IDCEC|PASEC)-(.+)$")
+_ID = re.compile(r"^[A-Z0-9]{4,20}$")
+
+
+def _texto_der(der: bytes) -> str:
+    """A string value however a CA encoded it: a DER string (possibly inside an OCTET STRING) or bytes."""
+    try:
+        valor = asn1_core.Asn1Value.load(der, strict=True)
+        if isinstance(valor, asn1_core.OctetString):
+            valor = asn1_core.Asn1Value.load(valor.native, strict=True)
+        nativo = valor.native
+        if isinstance(nativo, bytes):
+            nativo = nativo.decode("utf-8", "replace")
+        if isinstance(nativo, str):
+            return nativo
+    except Exception:  # noqa: S110 - not DER: some CAs store the bare characters
+        pass
+    return der.decode("utf-8", "replace")
+
+
+def _id_limpio(texto: str) -> str:
+    texto = re.sub(
+        r"[\s\-\x00-\x1f]", "", str(texto or "").upper().replace("IDCEC-", "").replace("PASEC-", "")
+    )
+    return texto if _ID.match(texto) else ""
+
+
+def signer_identification(cert: asn1_x509.Certificate) -> str:
+    """The holder's identification number (cédula or passport) from a FirmaEC certificate, or ""."""
+    try:
+        for rdn in cert.subject.chosen:
+            for atributo in rdn:
+                if atributo["type"].dotted == "2.5.4.5":  # serialNumber
+                    valor = str(atributo["value"].native or "").strip().upper()
+                    if _PREFIJO_ID.match(valor) and _id_limpio(valor):
+                        return _id_limpio(valor)
+        for ext in cert["tbs_certificate"]["extensions"] or []:
+            if ext["extn_id"].dotted in OIDS_IDENTIFICACION_EXTENSION:
+                numero = _id_limpio(_texto_der(ext["extn_value"].contents))
+                if numero:
+                    return numero
+        for nombre in cert.subject_alt_name_value or []:
+            if nombre.name == "other_name" and nombre.chosen["type_id"].dotted in OIDS_IDENTIFICACION_SAN:
+                numero = _id_limpio(_texto_der(nombre.chosen["value"].contents))
+                if numero:
+                    return numero
+            elif nombre.name == "directory_name":
+                for rdn in nombre.chosen.chosen:
+                    for atributo in rdn:
+                        if atributo["type"].dotted in OIDS_IDENTIFICACION_SAN:
+                            numero = _id_limpio(atributo["value"].native)
+                            if numero:
+                                return numero
+    except Exception:  # a malformed certificate has no readable number; never an error page
+        logger.info("No se pudo leer la identificación del certificado", exc_info=True)
+    return ""
+
+
+# --- checking a signature ------------------------------------------------------------------------
 
 
 def validate_pdf_signature(pdf_bytes: bytes, *, at: dt.datetime | None = None) -> FirmaResultado:
@@ -421,13 +528,28 @@ def validate_pdf_signature(pdf_bytes: bytes, *, at: dt.datetime | None = None) -
     `at` is the moment the certificate chain is judged at (default: now). Without a timestamp
     authority the signing time is only the signer's claim, so a caller that has matched the file's
     SHA-256 to its own record may pass the recorded issue time, and keep documents verifiable after
-    the signing certificate expires.
+    the signing certificate expires. Without `at`, a signature whose certificate has expired since is
+    judged again at the signing time it claims, and the result says so (`expired_since`).
     """
     try:
         return _validate(pdf_bytes, at)
     except Exception:
         logger.info("PDF ilegible al validar la firma", exc_info=True)
         return FirmaResultado(signed=False, error=_("El archivo no es un PDF legible o está dañado."))
+
+
+def _estado(embedded, momento: dt.datetime | None):
+    context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False, moment=momento)
+    return validation.validate_pdf_signature(embedded, signer_validation_context=context)
+
+
+def _vencido_despues_de_firmar(cert: asn1_x509.Certificate, firmado: dt.datetime | None) -> bool:
+    """The certificate has expired now, and was within its validity at the time the signer claims."""
+    if firmado is None:
+        return False
+    return cert.not_valid_after < dt.datetime.now(dt.UTC) and (
+        cert.not_valid_before <= firmado <= cert.not_valid_after
+    )
 
 
 def _validate(pdf_bytes: bytes, at: dt.datetime | None) -> FirmaResultado:
@@ -441,10 +563,9 @@ def _validate(pdf_bytes: bytes, at: dt.datetime | None) -> FirmaResultado:
     # our signature makes it cover less and is reported as an alteration.
     embedded = signatures[-1]
     cert = embedded.signer_cert
-    signer_cn, demo = _cn(cert), _is_demo_cert(cert)
+    signer_cn, demo, signer_id = _cn(cert), _is_demo_cert(cert), signer_identification(cert)
     try:
-        context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False, moment=at)
-        status = validation.validate_pdf_signature(embedded, signer_validation_context=context)
+        status = _estado(embedded, at)
     except Exception:
         logger.info("Firma no validable", exc_info=True)
         return FirmaResultado(
@@ -452,6 +573,14 @@ def _validate(pdf_bytes: bytes, at: dt.datetime | None) -> FirmaResultado:
         )
     intact = bool(status.intact and status.valid and status.coverage == SignatureCoverageLevel.ENTIRE_FILE)
     trusted = bool(intact and status.trusted)
+    expired_since = False
+    if intact and not trusted and at is None and _vencido_despues_de_firmar(cert, status.signer_reported_dt):
+        # Short-lived certificates (days, for some CAs) have expired by the time staff look: judge the
+        # chain at the signing time the signature claims, and say so.
+        try:
+            trusted = expired_since = bool(_estado(embedded, status.signer_reported_dt).trusted)
+        except Exception:
+            logger.info("Firma no validable a la fecha de firma", exc_info=True)
     if not (status.intact and status.valid):
         error = _("El documento fue modificado después de firmarse: no es el original.")
     elif not intact:
@@ -470,4 +599,6 @@ def _validate(pdf_bytes: bytes, at: dt.datetime | None) -> FirmaResultado:
         signed_at=status.signer_reported_dt,
         demo=demo,
         error=error,
+        expired_since=expired_since,
+        signer_id=signer_id,
     )

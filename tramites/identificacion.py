@@ -1,9 +1,9 @@
 """Identification numbers and phones of the applicant.
 
-Cédula rule (docs/adr/0001-cedula-persona-natural.md): python-stdnum's `ec.ci` checks length,
-digits and the check digit; on top of it this procedure accepts only natural persons registered in
-Ecuador or abroad: province 01–24 or 30, third digit 0–5. stdnum alone would also take province 50
-and third digit 6, which do not belong to a pensioner.
+Cédula rule (docs/adr/0001-cedula-persona-natural.md): province 01–24 or 30 (registered abroad),
+third digit 0–6 (0–5 Ecuadorian citizens, 6 foreign residents: this procedure is open to
+foreigners), and python-stdnum's `ec.ci` check digit. stdnum alone would also take province 50,
+which is no province.
 """
 import re
 
@@ -15,6 +15,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from .provincias import EXTERIOR, PROVINCIAS
 
+# The third digit of a person's cédula: 0–5 Ecuadorian citizens, 6 foreign residents.
+TERCER_DIGITO_PERSONA = frozenset("0123456")
 _CODIGO_EXTRANJERO = re.compile(r"^[A-Z0-9]{4,20}$")
 
 
@@ -22,21 +24,25 @@ def validar_cedula(valor: str) -> str:
     numero = re.sub(r"[\s-]", "", valor or "")
     if not numero.isdigit() or len(numero) != 10:
         raise ValidationError(_("La cédula tiene 10 dígitos, sin letras ni espacios."), code="cedula_formato")
+    if numero[:2] not in PROVINCIAS and numero[:2] != EXTERIOR:
+        raise ValidationError(
+            _("El número de cédula no es válido: los dos primeros dígitos no corresponden a una provincia."),
+            code="cedula_provincia",
+        )
+    if numero[2] not in TERCER_DIGITO_PERSONA:
+        raise ValidationError(
+            _(
+                "El número no corresponde a la cédula de una persona: el tercer dígito de una cédula es "
+                "de 0 a 6."
+            ),
+            code="cedula_persona_natural",
+        )
     try:
         numero = ci.validate(numero)
     except StdnumError as exc:
         raise ValidationError(
             _("El número de cédula no es válido: revise que esté bien escrito."), code="cedula_invalida"
         ) from exc
-    if numero[:2] not in PROVINCIAS and numero[:2] != EXTERIOR:
-        raise ValidationError(
-            _("El número de cédula no es válido: los dos primeros dígitos no corresponden a una provincia."),
-            code="cedula_provincia",
-        )
-    if int(numero[2]) >= 6:
-        raise ValidationError(
-            _("El número no corresponde a la cédula de una persona natural."), code="cedula_persona_natural"
-        )
     return numero
 
 

@@ -31,24 +31,27 @@ class TransicionNoPermitida(Exception):
 # --- attachments -------------------------------------------------------------------------------
 
 
-def _firma_comprobada(archivo) -> tuple[str, str]:
+def _firma_comprobada(archivo) -> tuple[str, str, str]:
     """Check the electronic signature of an uploaded PDF that carries one (pyHanko, tramites.firma):
     the verdict for Adjunto.firma_verificacion and the signer's name from the certificate. A PDF
     changed after signing, a signature that covers only part of the file and a damaged or fake
     signature dictionary are all NO_VALIDA; an intact signature whose certificate does not reach a
     root of SIGNING_TRUST_ROOTS is NO_RECONOCIDA (FirmaEC's CAs are trusted once their roots are
-    configured)."""
+    configured). A certificate that expired after the signature is VALIDA_VENCIDO (judged at the
+    signing time it claims). The third value is the signer's ID number read from the certificate."""
     from .firma import validate_pdf_signature
 
     archivo.seek(0)
     resultado = validate_pdf_signature(archivo.read())
-    if resultado.valid:
+    if resultado.valid and resultado.expired_since:
+        veredicto = Adjunto.VerificacionFirma.VALIDA_VENCIDO
+    elif resultado.valid:
         veredicto = Adjunto.VerificacionFirma.VALIDA
     elif resultado.intact:  # only ever set on a signature pyHanko could read
         veredicto = Adjunto.VerificacionFirma.NO_RECONOCIDA
     else:
         veredicto = Adjunto.VerificacionFirma.NO_VALIDA
-    return veredicto, resultado.signer_cn[:200]
+    return veredicto, resultado.signer_cn[:200], resultado.signer_id[:20]
 
 
 def adjunto_preparar(
@@ -62,7 +65,7 @@ def adjunto_preparar(
     cifrar: bool = False,
 ) -> Adjunto:
     """Write a validated upload to private storage under a random name; return its row, unsaved."""
-    verificacion, firmante = _firma_comprobada(archivo) if validado.firma_digital else ("", "")
+    verificacion, firmante, id_firmante = _firma_comprobada(archivo) if validado.firma_digital else ("", "", "")
     archivo.seek(0)
     # Unencrypted, the upload goes to storage as it is (a large upload's temporary file is moved).
     contenido = ContentFile(encrypt_bytes(archivo.read())) if cifrar else archivo
@@ -76,6 +79,7 @@ def adjunto_preparar(
         firma_digital=validado.firma_digital,
         firma_verificacion=verificacion,
         firma_firmante=firmante,
+        firma_identificacion=id_firmante,
         cifrado=cifrar,
         advertencia_calidad=validado.advertencia[:600],
         paginas=validado.paginas,

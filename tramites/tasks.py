@@ -250,3 +250,26 @@ def purgar_datos_vencidos() -> dict:
     if resultado.total:
         logger.info("retención: %s", resultado.resumen())
     return resultado.resumen()
+
+
+@shared_task
+def escalar_terminos() -> int:
+    """Cases near or past the 30-day term: e-mail the office's director and the national supervisor
+    (once per case and threshold; CELERY_BEAT_SCHEDULE runs it every hour)."""
+    from .resoluciones.termino import terminos_escalar
+
+    try:
+        return terminos_escalar()
+    finally:
+        auditoria.flush()
+
+
+@shared_task
+def alertar_derechos_titular() -> int:
+    """Data-subject requests near or past their 15-day term: one alert a day to the supervisors."""
+    from .datos_personales.derechos import solicitudes_alertar
+
+    try:
+        return solicitudes_alertar()
+    finally:
+        auditoria.flush()

@@ -73,6 +73,8 @@ personal = (
         path("estadisticas/estadisticas.csv", cifras_personal.estadisticas_csv, name="estadisticas_csv"),
         path("estadisticas/estadisticas.xlsx", cifras_personal.estadisticas_xlsx, name="estadisticas_xlsx"),
         path("titular/", datos_personales.titular, name="titular"),
+        path("titular/derechos/", datos_personales.derechos, name="derechos"),
+        path("titular/derechos/<int:pk>/", datos_personales.derecho, name="derecho"),
         path("presencial/nuevo/", ventanilla.presencial_nuevo, name="presencial_nuevo"),
         path("tramites/<str:referencia>/", tramitacion.tramite_detalle, name="tramite"),
         path("tramites/<str:referencia>/recibo/", ventanilla.recibo, name="recibo"),
@@ -103,6 +105,11 @@ personal = (
             "tramites/<str:referencia>/resoluciones/<str:numero>/revocar/",
             resoluciones_personal.resolucion_corregir,
             name="resolucion_corregir",
+        ),
+        path(
+            "tramites/<str:referencia>/resoluciones/<str:numero>/revocar-sin-reemplazo/",
+            resoluciones_personal.resolucion_revocar,
+            name="resolucion_revocar",
         ),
         path(
             "tramites/<str:referencia>/resoluciones/<int:pk>/pdf",

@@ -21,6 +21,7 @@ from ..models import (
     TIPOS_CIUDADANO,
     TIPOS_MEDICOS,
     Adjunto,
+    CambioDatoContacto,
     Evaluacion,
     HistorialEstado,
     Notificacion,
@@ -208,7 +209,10 @@ def tramite_anonimizar(*, tramite: Tramite, anios: int) -> None:
             telefono_alterno="",
             mensaje="",
             correo_confirmacion="",
+            motivo_cierre="",
         )
+        # The old and new contact data of rectifications are the citizen's data too.
+        CambioDatoContacto.objects.filter(tramite=actual).delete()
         notificaciones = Notificacion.objects.filter(tramite=actual).delete()[0]
         Observacion.objects.filter(tramite=actual).update(motivo="", respuesta="")
         # The state history stays (who moved the case, when, to what); only its free-text notes,

@@ -7,7 +7,7 @@ included decrypted because the export is handed to the holder: it is their own d
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import Evaluacion, EventoAuditoria, Tramite
+from ..models import Evaluacion, EventoAuditoria, SolicitudDerecho, Tramite
 from ..provincias import PROVINCIAS
 from ..selectors import quejas_visibles, tramites_visibles
 
@@ -174,6 +174,22 @@ def datos_del_titular(*, usuario, identificacion: str, solicitud: str) -> dict:
         "solicitud": solicitud,
         "generado_el": _fecha(timezone.now()),
         "tramites": [_tramite(t) for t in tramites],
+        "solicitudes_de_derechos": [
+            {
+                "tipo": d.get_tipo_display(),
+                "detalle": d.detalle,
+                "recibida_el": _dia(d.recibida_el),
+                "debe_responderse_hasta": _dia(d.vence_el),
+                "estado": d.get_resultado_display() if d.respondida_en else "Pendiente",
+                "respuesta": d.respuesta,
+                "respondida_el": _fecha(d.respondida_en),
+                "datos_rectificados": [
+                    {"tramite": c.tramite.referencia, "dato": c.campo, "antes": c.anterior, "despues": c.nuevo}
+                    for c in d.cambios.select_related("tramite").order_by("creado_en", "pk")
+                ],
+            }
+            for d in SolicitudDerecho.objects.filter(identificacion=numero).order_by("recibida_el", "pk")
+        ],
         "quejas": [
             {
                 "referencia": q.referencia,

@@ -1,6 +1,7 @@
 """The remaining-capacity assessment form (medical evaluator) and the form helpers the resolution reuses."""
 
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
@@ -13,6 +14,61 @@ from ..validators import AdjuntoField, error_tamano
 from .services import DatosEvaluacion
 
 INFORMES = ("informe_1", "informe_2", "informe_3")
+
+_NUMERO = re.compile(r"^(?P<entero>\d+)(?:[.,](?P<decimales>\d+))?$")
+
+
+def decimal_ecuatoriano(texto: str, *, decimales: int = 2) -> Decimal:
+    """A number typed the Ecuadorian way or the English way: "4,5" and "4.5" are both 4.5.
+
+    The browser's locale plays no part: the value is read as typed. One separator, comma or point, is
+    the decimal mark; anything that could be read two ways ("1.234,5", "4.500", "4,5.1") is refused,
+    never guessed (a thousands point would make "4.500" mean 4500).
+    """
+    limpio = re.sub(r"[\s\u00a0%]", "", texto or "")
+    m = _NUMERO.match(limpio)
+    if not m:
+        raise ValidationError(
+            _("Escriba un número como 45 o 4,5 (con coma o punto decimal, sin separador de miles)."),
+            code="formato",
+        )
+    dec = m.group("decimales") or ""
+    if len(dec) > decimales:
+        raise ValidationError(
+            _("«%(valor)s» es ambiguo o tiene más de %(n)s decimales: escríbalo con a lo sumo %(n)s, por ejemplo 4,5.")
+            % {"valor": texto.strip(), "n": decimales},
+            code="ambiguo",
+        )
+    try:
+        return Decimal(f"{m.group('entero')}.{dec or '0'}")
+    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only digits
+        raise ValidationError(_("Escriba un número."), code="formato") from exc
+
+
+class DecimalEcuatorianoField(forms.DecimalField):
+    """A decimal typed in a text box and read as Ecuadorian Spanish, whatever the browser's locale.
+
+    A number input would hand the server whatever the browser made of the keystrokes: with some
+    locales "4,5" became 45. A text input with inputmode=decimal shows the numeric keypad on phones
+    and sends exactly what was typed; decimal_ecuatoriano reads it."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"})
+        self.widget.attrs.pop("step", None)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        return decimal_ecuatoriano(str(value), decimales=self.decimal_places or 2)
+
+    def prepare_value(self, value):
+        # Shown back the Ecuadorian way: 62,50.
+        return str(value).replace(".", ",") if isinstance(value, Decimal) else value
 
 
 def campo_texto(label, *, required=True, help_text="", filas=4, max_length=4000):
@@ -34,14 +90,13 @@ class FechaInput(forms.DateInput):
 
 class EvaluacionForm(forms.Form):
     fecha = forms.DateField(label=_("Fecha de la evaluación"), widget=FechaInput())
-    porcentaje_capacidad = forms.DecimalField(
+    porcentaje_capacidad = DecimalEcuatorianoField(
         label=_("Capacidad remanente (%)"),
         min_value=Decimal("0"),
         max_value=Decimal("100"),
         max_digits=5,
         decimal_places=2,
-        help_text=_("Porcentaje de 0 a 100; admite dos decimales."),
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        help_text=_("Porcentaje de 0 a 100, con coma o punto decimal y hasta dos decimales: 62,5 o 62.5."),
     )
     limitaciones = campo_texto(_("Limitaciones funcionales"))
     actividades_compatibles = campo_texto(

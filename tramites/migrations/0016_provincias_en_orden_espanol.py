@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tramites', '0012_adjunto_advertencia_paginas'),
+        ('tramites', '0013_debido_proceso'),
     ]
 
     operations = [

@@ -11,6 +11,7 @@ from .casos import (
     Observacion,
     Tramite,
 )
+from .derechos import CambioDatoContacto, EscalamientoTermino, SolicitudDerecho
 from .evaluacion import ConfiguracionDocumento, Evaluacion, Resolucion, SecuenciaResolucion, Verificacion
 from .oficinas import Oficina, PerfilPersonal, ProvinciaOficina
 from .quejas import CifraMensualHistorica, Queja
@@ -21,8 +22,10 @@ __all__ = [
     "TIPOS_CIUDADANO",
     "TIPOS_MEDICOS",
     "Adjunto",
+    "CambioDatoContacto",
     "CifraMensualHistorica",
     "ConfiguracionDocumento",
+    "EscalamientoTermino",
     "Evaluacion",
     "EventoAuditoria",
     "HistorialEstado",
@@ -36,6 +39,7 @@ __all__ = [
     "RevisionRequisitos",
     "SecuenciaResolucion",
     "TextoObservacion",
+    "SolicitudDerecho",
     "Tramite",
     "Verificacion",
 ]

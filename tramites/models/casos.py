@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..crypto import EncryptedTextField
 from ..estados import Estado
 from ..provincias import PROVINCIA_CHOICES
 
@@ -37,7 +38,8 @@ class Tramite(models.Model):
     telefono = models.CharField(_("teléfono"), max_length=20, help_text=_("Formato E.164"))
     telefono_alterno = models.CharField(_("teléfono alterno"), max_length=20, blank=True)
     provincia = models.CharField(_("provincia"), max_length=2, choices=PROVINCIA_CHOICES)
-    mensaje = models.TextField(_("mensaje"), max_length=2000, blank=True)
+    # Free text the citizen writes may carry health detail: encrypted at rest like the assessment.
+    mensaje = EncryptedTextField(_("mensaje"), max_length=2000, blank=True)
     acepta_tratamiento_datos = models.BooleanField(_("acepta el tratamiento de datos"), default=False)
 
     # Window channel (Gestión Documental).
@@ -72,7 +74,10 @@ class Tramite(models.Model):
     vence_el = models.DateField(_("plazo de respuesta"), null=True, blank=True)
     # When the case reached a final answer (RESUELTO or DESISTIDO): the month of "atenciones".
     finalizado_en = models.DateTimeField(_("finalizado el"), null=True, blank=True, db_index=True)
-    correo_confirmacion = models.TextField(_("texto del correo de confirmación"), blank=True)
+    correo_confirmacion = EncryptedTextField(_("texto del correo de confirmación"), blank=True)
+    # Why the case was closed without a resolution (archived, desistido), written for the citizen:
+    # the e-mail and the /consulta/ timeline show it with what the citizen can do.
+    motivo_cierre = EncryptedTextField(_("motivo del cierre, para el ciudadano"), blank=True)
 
     class Meta:
         verbose_name = _("trámite")
@@ -118,6 +123,7 @@ class Adjunto(models.Model):
         """What checking a PDF's electronic signature at upload found (tramites.firma, pyHanko)."""
 
         VALIDA = "valida", _("válida: no cambió desde que se firmó y el certificado es reconocido")
+        VALIDA_VENCIDO = "valida_vencido", _("válida a la fecha de firma; el certificado ya venció")
         NO_RECONOCIDA = "no_reconocida", _("íntegra, pero de un certificado no reconocido por este sistema")
         NO_VALIDA = (
             "no_valida",
@@ -147,6 +153,10 @@ class Adjunto(models.Model):
     firma_firmante = models.CharField(
         _("firmante según el certificado"), max_length=200, blank=True, default=""
     )
+    # The signer's identification number read from the certificate (IDCEC-/PASEC- or a CA extension).
+    firma_identificacion = models.CharField(
+        _("identificación del firmante según el certificado"), max_length=20, blank=True, default=""
+    )
     cifrado = models.BooleanField(_("cifrado en reposo"), default=False)
     # A photo the gate found doubtful (ADR 0007) and the citizen sent anyway, confirming it reads well.
     advertencia_calidad = models.CharField(
@@ -170,6 +180,27 @@ class Adjunto(models.Model):
     @property
     def es_imagen(self) -> bool:
         return self.tipo_contenido == "image/jpeg"
+
+    @property
+    def firmada_por_solicitante(self) -> str:
+        """For an electronically signed PDF: "si" / "no" (the certificate's ID is the applicant's or
+        not) or "ilegible" (no readable ID, or a signature that is not intact); "" for anything else."""
+        if not self.firma_digital or self.tramite_id is None:
+            return ""
+        intacta = self.firma_verificacion in (
+            self.VerificacionFirma.VALIDA,
+            self.VerificacionFirma.VALIDA_VENCIDO,
+            self.VerificacionFirma.NO_RECONOCIDA,
+        )
+        if not intacta or not self.firma_identificacion:
+            return "ilegible"
+        return "si" if self.firma_identificacion == self.tramite.identificacion else "no"
+
+    def firmada_por_solicitante_texto(self) -> str:
+        """The line of the requirements checklist: "Firmada por el solicitante: sí / no / no se pudo leer"."""
+        palabras = {"si": _("sí"), "no": _("no"), "ilegible": _("no se pudo leer")}
+        quien = self.firmada_por_solicitante
+        return f"{_('Firmada por el solicitante')}: {palabras[quien]}" if quien else ""
 
 
 # The attachment types, one source of truth (docs/checklists.md). The request's files by form field:
@@ -195,7 +226,7 @@ class HistorialEstado(models.Model):
     estado_nuevo = models.CharField(_("estado nuevo"), max_length=16, choices=Estado.choices)
     usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     actor = models.CharField(_("actor"), max_length=20, help_text=_("rol, 'sistema' o 'ciudadano'"))
-    nota = models.TextField(_("nota"), blank=True)
+    nota = EncryptedTextField(_("nota"), blank=True)
     visible_ciudadano = models.BooleanField(default=True)
     creado_en = models.DateTimeField(_("fecha"), default=timezone.now)
 
@@ -224,12 +255,12 @@ class Observacion(models.Model):
     """A request for correction: what the citizen must fix and until when."""
 
     tramite = models.ForeignKey(Tramite, on_delete=models.CASCADE, related_name="observaciones")
-    motivo = models.TextField(_("qué debe corregir"))
+    motivo = EncryptedTextField(_("qué debe corregir"))
     creada_por = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     creada_en = models.DateTimeField(default=timezone.now)
     vence_el = models.DateField(_("plazo para subsanar"))
     respondida_en = models.DateTimeField(null=True, blank=True)
-    respuesta = models.TextField(_("comentario del ciudadano"), blank=True)
+    respuesta = EncryptedTextField(_("comentario del ciudadano"), blank=True)
 
     class Meta:
         verbose_name = _("observación")
@@ -256,7 +287,8 @@ class Notificacion(models.Model):
     )
     destinatario = models.EmailField(_("destinatario"))
     asunto = models.CharField(_("asunto"), max_length=200)
-    texto = models.TextField(_("texto"))
+    # Decision e-mails carry the reasons, which may be medical: encrypted at rest.
+    texto = EncryptedTextField(_("texto"))
     estado = models.CharField(max_length=10, choices=EstadoEnvio.choices, default=EstadoEnvio.PENDIENTE)
     intentos = models.PositiveSmallIntegerField(default=0)
     ultimo_error = models.TextField(blank=True)

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..crypto import EncryptedTextField
+from ..crypto import EncryptedDecimalField, EncryptedTextField
 
 
 class Evaluacion(models.Model):
@@ -20,7 +20,9 @@ class Evaluacion(models.Model):
     evaluador = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("evaluador")
     )
-    porcentaje_capacidad = models.DecimalField(
+    # Health data (LOPDP special category): the percentage and the conclusion are encrypted at rest
+    # like the free text; nothing filters or counts on them (the statistics count decisions).
+    porcentaje_capacidad = EncryptedDecimalField(
         _("capacidad remanente (%)"),
         max_digits=5,
         decimal_places=2,
@@ -29,7 +31,7 @@ class Evaluacion(models.Model):
     limitaciones = EncryptedTextField(_("limitaciones funcionales"))
     actividades_compatibles = EncryptedTextField(_("actividades compatibles"))
     restricciones = EncryptedTextField(_("restricciones"), blank=True)
-    conclusion = models.CharField(_("conclusión"), max_length=20, choices=Conclusion.choices)
+    conclusion = EncryptedTextField(_("conclusión"), choices=Conclusion.choices)
     notas = EncryptedTextField(_("notas"), blank=True)
     creada_en = models.DateTimeField(default=timezone.now)
     actualizada_en = models.DateTimeField(auto_now=True)
@@ -67,6 +69,15 @@ class Resolucion(models.Model):
         VIGENTE = "vigente", _("Vigente")
         REVOCADA = "revocada", _("Revocada")
 
+    class CausaRevocatoria(models.TextChoices):
+        """The public reason of a revocation: what /verificar/ shows, never medical detail."""
+
+        ERROR_MATERIAL = "error_material", _("Corrección de un error del documento")
+        CAMBIO_CONDICIONES = "cambio_condiciones", _("Cambio de las circunstancias que la motivaron")
+        RECURSO = "recurso", _("Decisión de un recurso administrativo o judicial")
+        PEDIDO_TITULAR = "pedido_titular", _("Pedido del titular")
+        OTRA = "otra", _("Otra causa")
+
     tramite = models.ForeignKey("tramites.Tramite", on_delete=models.PROTECT, related_name="resoluciones")
     oficina = models.ForeignKey("tramites.Oficina", on_delete=models.PROTECT)
     anio = models.PositiveSmallIntegerField()
@@ -79,7 +90,13 @@ class Resolucion(models.Model):
     restricciones = EncryptedTextField(_("restricciones"), blank=True)
     condiciones = EncryptedTextField(_("otras condiciones"), blank=True)
     vigencia_hasta = models.DateField(_("válida hasta"), null=True, blank=True)
+    # The reasons (Constitución art. 76.7.l): the facts of the assessment and the rule applied. They
+    # carry health data, so they are encrypted like the assessment.
+    motivacion = EncryptedTextField(_("motivación"), blank=True)
     base_legal = models.TextField(_("base legal"))
+    # The remedies as printed on this document (the admin's text at issue time; later edits do not
+    # change documents already issued).
+    recursos = models.TextField(_("recursos"), blank=True)
     firmante = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("firmante")
     )
@@ -91,7 +108,12 @@ class Resolucion(models.Model):
     certificado_demo = models.BooleanField(default=False)
     estado = models.CharField(max_length=10, choices=EstadoDocumento.choices, default=EstadoDocumento.VIGENTE)
     revocada_en = models.DateTimeField(null=True, blank=True)
-    motivo_revocatoria = models.TextField(blank=True)
+    causa_revocatoria = models.CharField(
+        _("causa de la revocatoria"), max_length=20, choices=CausaRevocatoria.choices, blank=True
+    )
+    # The director's full reason, for the citizen: it may carry medical detail, so it is encrypted and
+    # never shown on /verificar/ (which shows causa_revocatoria only).
+    motivo_revocatoria = EncryptedTextField(_("motivo de la revocatoria"), blank=True)
     reemplaza = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reemplazada_por"
     )
@@ -108,6 +130,17 @@ class Resolucion(models.Model):
         return self.numero
 
 
+RECURSOS_PREDETERMINADOS = (
+    "Recurso de apelación: si no está de acuerdo con esta resolución, puede interponerlo dentro del "
+    "término de 10 días contados a partir del día siguiente a su notificación (Código Orgánico "
+    "Administrativo, art. 224). Se presenta ante la misma dirección que la emitió, por la Ventanilla "
+    "Virtual del IESS o en cualquier ventanilla de Gestión Documental del IESS, citando el número de "
+    "esta resolución; lo resuelve la máxima autoridad del IESS.\n"
+    "Recurso extraordinario de revisión: procede, ante la máxima autoridad del IESS, en los casos y "
+    "plazos del artículo 232 del Código Orgánico Administrativo (por ejemplo, cuando aparecen documentos "
+    "nuevos de valor esencial o la decisión se basó en documentos falsos o en un error de hecho)."
+)
+
 BASE_LEGAL_PREDETERMINADA = (
     "Reglamento del Seguro General de Riesgos del Trabajo (Resolución C.D. 513), capítulo XII, "
     "artículos 58 a 61; Ley de Seguridad Social, artículo 155."
@@ -122,6 +155,15 @@ class ConfiguracionDocumento(models.Model):
         default=BASE_LEGAL_PREDETERMINADA,
         help_text=_(
             "Texto de la base legal que se imprime en cada resolución nueva; las emitidas no cambian."
+        ),
+    )
+    recursos = models.TextField(
+        _("recursos"),
+        default=RECURSOS_PREDETERMINADOS,
+        help_text=_(
+            "Los recursos que puede interponer el ciudadano: cuál, ante quién, dónde y en qué término. Se "
+            "imprime en cada resolución nueva y se incluye en los correos de las decisiones; las "
+            "resoluciones emitidas no cambian."
         ),
     )
     actualizada_en = models.DateTimeField(auto_now=True)

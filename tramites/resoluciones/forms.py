@@ -19,6 +19,18 @@ class ResolucionForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("La conclusión del médico evaluador viene marcada; la decisión es suya."),
     )
+    motivacion = campo_texto(
+        _("Motivación"),
+        required=False,
+        filas=9,
+        max_length=8000,
+        help_text=_(
+            "Los hechos de la evaluación, la norma aplicada y por qué se aplica a esos hechos. Viene "
+            "propuesta a partir de la evaluación: revísela. Obligatoria si la decisión es desfavorable "
+            "(una decisión sin motivación es nula: Constitución, art. 76.7.l). El ciudadano la lee en el "
+            "documento, en su correo y en la consulta."
+        ),
+    )
     actividades_compatibles = campo_texto(_("Actividades compatibles"), required=False)
     restricciones = campo_texto(_("Restricciones"), required=False)
     condiciones = campo_texto(_("Otras condiciones"), required=False, filas=3)
@@ -38,6 +50,17 @@ class ResolucionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if (
+            cleaned.get("decision") == Resolucion.Decision.DESFAVORABLE
+            and len((cleaned.get("motivacion") or "").strip()) < 20
+        ):
+            self.add_error(
+                "motivacion",
+                _(
+                    "Escriba los motivos de la decisión desfavorable: los hechos, la norma aplicada y por qué "
+                    "se aplica. Sin motivación la resolución es nula (Constitución, art. 76.7.l)."
+                ),
+            )
+        if (
             cleaned.get("decision") == Resolucion.Decision.FAVORABLE
             and not (cleaned.get("actividades_compatibles") or "").strip()
         ):
@@ -51,6 +74,7 @@ class ResolucionForm(forms.Form):
         c = self.cleaned_data
         return DatosResolucion(
             decision=c["decision"],
+            motivacion=c["motivacion"].strip(),
             actividades_compatibles=c["actividades_compatibles"].strip(),
             restricciones=c["restricciones"].strip(),
             condiciones=c["condiciones"].strip(),
@@ -66,14 +90,41 @@ class CorreccionForm(ResolucionForm):
         help_text=_("Queda registrado. La resolución actual se revoca y se emite una nueva con otro número."),
     )
 
+    causa = forms.ChoiceField(
+        label=_("Causa de la revocatoria (pública)"),
+        choices=Resolucion.CausaRevocatoria.choices,
+        help_text=_("Es lo que verá un empleador en /verificar/: nunca un dato médico."),
+    )
+
     field_order = [
+        "causa",
         "motivo",
         "decision",
+        "motivacion",
         "actividades_compatibles",
         "restricciones",
         "condiciones",
         "vigencia_hasta",
     ]
+
+
+class RevocacionForm(forms.Form):
+    """Revoke a document without issuing another (e.g. the circumstances that motivated it changed)."""
+
+    causa = forms.ChoiceField(
+        label=_("Causa de la revocatoria (pública)"),
+        choices=Resolucion.CausaRevocatoria.choices,
+        help_text=_("Es lo que verá un empleador en /verificar/: nunca un dato médico."),
+    )
+    motivo = campo_texto(
+        _("Motivo de la revocatoria, para el ciudadano"),
+        filas=4,
+        max_length=4000,
+        help_text=_(
+            "El ciudadano lo lee en su correo y en la consulta, con los recursos que puede interponer. "
+            "Se guarda cifrado."
+        ),
+    )
 
 
 class VerificarCodigoForm(forms.Form):

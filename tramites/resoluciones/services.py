@@ -115,20 +115,54 @@ def vigente(*, tramite: Tramite) -> Resolucion | None:
 @dataclass(frozen=True)
 class DatosResolucion:
     decision: str
+    motivacion: str = ""
     actividades_compatibles: str = ""
     restricciones: str = ""
     condiciones: str = ""
     vigencia_hasta: date | None = None
 
 
+def motivacion_propuesta(*, evaluacion: Evaluacion, base_legal: str) -> str:
+    """A starting text for the reasons: the facts of the assessment and the rule; the director edits it."""
+    favorable = evaluacion.conclusion in (Evaluacion.Conclusion.APTO, Evaluacion.Conclusion.APTO_RESTRICCIONES)
+    hechos = _(
+        "Hechos: la evaluación de capacidad remanente del %(fecha)s concluyó «%(conclusion)s», con una "
+        "capacidad de trabajo remanente del %(porcentaje)s %%. Limitaciones funcionales: %(limitaciones)s."
+    ) % {
+        "fecha": evaluacion.fecha.strftime("%d/%m/%Y"),
+        "conclusion": evaluacion.get_conclusion_display(),
+        "porcentaje": f"{evaluacion.porcentaje_capacidad}".replace(".", ","),
+        "limitaciones": evaluacion.limitaciones.strip().rstrip("."),
+    }
+    if evaluacion.actividades_compatibles.strip():
+        hechos += " " + _("Actividades compatibles: %(a)s.") % {"a": evaluacion.actividades_compatibles.strip().rstrip(".")}
+    norma = _("Norma aplicada: %(base)s") % {"base": base_legal.strip()}
+    if favorable:
+        razon = _(
+            "Por qué se aplica: la capacidad remanente permite realizar trabajos distintos de los habituales, "
+            "compatibles con las limitaciones descritas; por ello se autoriza la reinserción en las "
+            "actividades y con las restricciones que se indican."
+        )
+    else:
+        razon = _(
+            "Por qué se aplica: la capacidad remanente no permite realizar con seguridad un trabajo "
+            "remunerado sin agravar la incapacidad; por ello no se autoriza la reinserción laboral."
+        )
+    return "\n\n".join([hechos, norma, razon])
+
+
 def propuesta(*, evaluacion: Evaluacion) -> dict:
-    """The director's starting point: the evaluator's conclusion and conditions (the director decides)."""
+    """The director's starting point: the evaluator's conclusion and conditions, and reasons drafted
+    from the assessment (the director decides and edits)."""
     favorable = evaluacion.conclusion in (
         Evaluacion.Conclusion.APTO,
         Evaluacion.Conclusion.APTO_RESTRICCIONES,
     )
     return {
         "decision": Resolucion.Decision.FAVORABLE if favorable else Resolucion.Decision.DESFAVORABLE,
+        "motivacion": motivacion_propuesta(
+            evaluacion=evaluacion, base_legal=ConfiguracionDocumento.actual().base_legal
+        ),
         "actividades_compatibles": evaluacion.actividades_compatibles,
         "restricciones": evaluacion.restricciones,
     }
@@ -138,7 +172,7 @@ def nombre_firmante(usuario) -> str:
     return usuario.get_full_name() or usuario.get_username()
 
 
-def documento_pdf(resolucion: Resolucion, *, demo: bool) -> bytes:
+def documento_pdf(resolucion: Resolucion, *, demo: bool, vista_previa: bool = False) -> bytes:
     """The unsigned PDF of a resolution (templates/pdf/resolucion.html), tagged and titled in Spanish."""
     tramite = resolucion.tramite
     url = url_verificacion(resolucion.codigo_verificacion)
@@ -154,8 +188,41 @@ def documento_pdf(resolucion: Resolucion, *, demo: bool) -> bytes:
         "url_verificacion": url,
         "qr": qr_svg_data_uri(url),
         "demo": demo,
+        "vista_previa": vista_previa,
     }
     return render_pdf("pdf/resolucion.html", contexto, title=titulo)
+
+
+def vista_previa_pdf(*, tramite: Tramite, usuario, datos: DatosResolucion) -> bytes:
+    """What the director is about to sign, unsigned and marked as a preview: nothing is numbered,
+    recorded or sent (the number and code are placeholders)."""
+    if not puede_resolver(usuario=usuario, tramite=tramite):
+        raise services.TransicionNoPermitida(
+            _("Solo el director de la oficina puede emitir la resolución de un trámite evaluado.")
+        )
+    ahora = timezone.now()
+    configuracion = ConfiguracionDocumento.actual()
+    borrador = Resolucion(
+        tramite=tramite,
+        oficina=tramite.oficina,
+        anio=timezone.localtime(ahora).year,
+        secuencia=0,
+        numero=_("(se asigna al firmar)"),
+        codigo_verificacion="XXXX-XXXX-XXXX-XXXX",
+        decision=datos.decision,
+        motivacion=datos.motivacion,
+        actividades_compatibles=datos.actividades_compatibles,
+        restricciones=datos.restricciones,
+        condiciones=datos.condiciones,
+        vigencia_hasta=datos.vigencia_hasta,
+        base_legal=configuracion.base_legal,
+        recursos=configuracion.recursos,
+        firmante=usuario,
+        certificado_firmante=firma.signer_info()["subject_cn"][:200],
+        emitida_en=ahora,
+    )
+    with translation.override("es"):
+        return documento_pdf(borrador, demo=firma.signer_info()["is_demo"], vista_previa=True)
 
 
 def _documento_pdf_es(resolucion: Resolucion, *, demo: bool) -> bytes:
@@ -179,6 +246,7 @@ def _emitir_documento(
     oficina = tramite.oficina
     secuencia = _reservar_secuencia(oficina=oficina, anio=anio)
     firmante = firma.signer_info()
+    configuracion = ConfiguracionDocumento.actual()
     resolucion = Resolucion(
         tramite=tramite,
         oficina=oficina,
@@ -187,11 +255,13 @@ def _emitir_documento(
         numero=formatear_numero(siglas=oficina.siglas, anio=anio, secuencia=secuencia),
         codigo_verificacion=codigo_nuevo(),
         decision=datos.decision,
+        motivacion=datos.motivacion,
         actividades_compatibles=datos.actividades_compatibles,
         restricciones=datos.restricciones,
         condiciones=datos.condiciones,
         vigencia_hasta=datos.vigencia_hasta,
-        base_legal=ConfiguracionDocumento.actual().base_legal,
+        base_legal=configuracion.base_legal,
+        recursos=configuracion.recursos,
         firmante=usuario,
         certificado_firmante=firmante["subject_cn"][:200],
         emitida_en=ahora,
@@ -282,7 +352,13 @@ def resolucion_emitir(*, tramite: Tramite, usuario, datos: DatosResolucion, requ
 
 
 def resolucion_corregir(
-    *, resolucion: Resolucion, usuario, datos: DatosResolucion, motivo: str, request=None
+    *,
+    resolucion: Resolucion,
+    usuario,
+    datos: DatosResolucion,
+    motivo: str,
+    causa: str = Resolucion.CausaRevocatoria.ERROR_MATERIAL,
+    request=None,
 ) -> Resolucion:
     """Revoke a document with a reason and issue its replacement (new number and code), atomically."""
     if not motivo.strip():
@@ -298,10 +374,7 @@ def resolucion_corregir(
             anterior = Resolucion.objects.select_for_update().get(pk=resolucion.pk)
             if anterior.estado != Resolucion.EstadoDocumento.VIGENTE:
                 raise services.TransicionNoPermitida(_("Esta resolución ya fue revocada."))
-            anterior.estado = Resolucion.EstadoDocumento.REVOCADA
-            anterior.revocada_en = timezone.now()
-            anterior.motivo_revocatoria = motivo.strip()
-            anterior.save(update_fields=["estado", "revocada_en", "motivo_revocatoria"])
+            _revocar(anterior, causa=causa, motivo=motivo)
             nueva = _emitir_documento(
                 tramite=tramite, usuario=usuario, datos=datos, reemplaza=anterior, archivos=archivos
             )
@@ -335,6 +408,55 @@ def resolucion_corregir(
         _borrar_archivos(archivos)
         raise
     return nueva
+
+
+def _revocar(resolucion: Resolucion, *, causa: str, motivo: str) -> None:
+    if causa not in Resolucion.CausaRevocatoria.values:
+        raise services.TransicionNoPermitida(_("Elija la causa de la revocatoria."))
+    resolucion.estado = Resolucion.EstadoDocumento.REVOCADA
+    resolucion.revocada_en = timezone.now()
+    resolucion.causa_revocatoria = causa
+    resolucion.motivo_revocatoria = motivo.strip()
+    resolucion.save(update_fields=["estado", "revocada_en", "causa_revocatoria", "motivo_revocatoria"])
+
+
+def resolucion_revocar(*, resolucion: Resolucion, usuario, causa: str, motivo: str, request=None) -> Resolucion:
+    """Revoke a document without issuing another: from now on /verificar/ says it is revoked (with the
+    public cause, never medical detail); the citizen is told the reason and the remedies."""
+    if not (motivo or "").strip():
+        raise services.TransicionNoPermitida(_("Debe indicar el motivo de la revocatoria."))
+    if not puede_corregir(usuario=usuario, resolucion=resolucion):
+        raise services.TransicionNoPermitida(
+            _("Solo el director de la oficina puede revocar una resolución vigente.")
+        )
+    with transaction.atomic():
+        Tramite.objects.select_for_update().get(pk=resolucion.tramite_id)
+        actual = Resolucion.objects.select_for_update().select_related("tramite").get(pk=resolucion.pk)
+        if actual.estado != Resolucion.EstadoDocumento.VIGENTE:
+            raise services.TransicionNoPermitida(_("Esta resolución ya fue revocada."))
+        _revocar(actual, causa=causa, motivo=motivo)
+        tramite = actual.tramite
+        notificar(
+            destinatario=tramite.correo,
+            asunto=_("Su resolución de reinserción laboral fue revocada: %(ref)s") % {"ref": tramite.referencia},
+            plantilla="resolucion_revocada",
+            contexto={
+                "tramite": tramite,
+                "resolucion": actual,
+                "recursos": ConfiguracionDocumento.actual().recursos,
+                "base_url": settings.PUBLIC_BASE_URL,
+            },
+            tramite=tramite,
+        )
+        auditoria.registrar(
+            "resolucion_revocada",
+            usuario=usuario,
+            request=request,
+            tramite=tramite,
+            objeto=actual.numero,
+            detalle={"causa": actual.causa_revocatoria, "sin_reemplazo": True},
+        )
+    return actual
 
 
 def documento_leer(resolucion: Resolucion) -> bytes:

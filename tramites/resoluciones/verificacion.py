@@ -49,6 +49,8 @@ def datos_publicos(resolucion: Resolucion) -> dict:
         "estado": resolucion.get_estado_display(),
         "revocada_en": timezone.localtime(resolucion.revocada_en) if resolucion.revocada_en else None,
         "reemplazada_por": reemplazo.numero if reemplazo else "",
+        # The public cause only: the director's full reason may carry medical detail and stays private.
+        "causa_revocatoria": resolucion.get_causa_revocatoria_display() if resolucion.causa_revocatoria else "",
         "nombre": nombre_enmascarado(tramite),
         "tipo_identificacion": tramite.get_tipo_identificacion_display(),
         "identificacion": enmascarar(tramite.identificacion),

@@ -18,7 +18,7 @@ from ..roles import Rol
 from ..services import TransicionNoPermitida
 from ..views import contexto_caso, sin_cache, tramite_visible
 from . import services
-from .forms import CorreccionForm, ResolucionForm
+from .forms import CorreccionForm, ResolucionForm, RevocacionForm
 
 # --- the resolution ------------------------------------------------------------------------------
 
@@ -43,6 +43,14 @@ def resolucion(request, referencia: str):
         )
         if request.method == "POST":
             form = ResolucionForm(request.POST)
+            if form.is_valid() and "vista_previa" in request.POST:
+                # What would be signed, unsigned and marked as a preview; nothing is recorded.
+                pdf = services.vista_previa_pdf(tramite=tramite, usuario=request.user, datos=form.datos())
+                response = HttpResponse(pdf, content_type="application/pdf")
+                response["Content-Disposition"] = (
+                    f'inline; filename="vista-previa-{tramite.referencia}.pdf"'
+                )
+                return sin_cache(response)
             if form.is_valid():
                 try:
                     emitida = services.resolucion_emitir(
@@ -81,6 +89,7 @@ def resolucion_corregir(request, referencia: str, numero: str):
                     usuario=request.user,
                     datos=form.datos(),
                     motivo=form.cleaned_data["motivo"],
+                    causa=form.cleaned_data["causa"],
                     request=request,
                 )
             except TransicionNoPermitida as exc:
@@ -96,6 +105,7 @@ def resolucion_corregir(request, referencia: str, numero: str):
         form = CorreccionForm(
             initial={
                 "decision": anterior.decision,
+                "motivacion": anterior.motivacion,
                 "actividades_compatibles": anterior.actividades_compatibles,
                 "restricciones": anterior.restricciones,
                 "condiciones": anterior.condiciones,
@@ -106,6 +116,38 @@ def resolucion_corregir(request, referencia: str, numero: str):
     contexto = contexto_caso(tramite, form=form, anterior=anterior)
     estado = 400 if request.method == "POST" else 200  # a POST that gets here had errors
     return sin_cache(render(request, "personal/resolucion_corregir.html", contexto, status=estado))
+
+
+@personal_requerido(Rol.DIRECTOR)
+@require_http_methods(["GET", "POST"])
+def resolucion_revocar(request, referencia: str, numero: str):
+    """Revoke a document without issuing another."""
+    tramite = tramite_visible(request, referencia)
+    documento = get_object_or_404(Resolucion.objects.select_related("tramite"), tramite=tramite, numero=numero)
+    if not services.puede_corregir(usuario=request.user, resolucion=documento):
+        raise PermissionDenied
+    form = RevocacionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resolucion_revocar(
+                resolucion=documento,
+                usuario=request.user,
+                causa=form.cleaned_data["causa"],
+                motivo=form.cleaned_data["motivo"],
+                request=request,
+            )
+        except TransicionNoPermitida as exc:
+            messages.error(request, str(exc))
+            return redirect("personal:resolucion", referencia=tramite.referencia)
+        messages.success(
+            request,
+            _("La resolución %(numero)s quedó revocada. Se notificó al ciudadano por correo.")
+            % {"numero": documento.numero},
+        )
+        return redirect("personal:resolucion", referencia=tramite.referencia)
+    contexto = contexto_caso(tramite, form=form, documento=documento)
+    estado = 400 if request.method == "POST" else 200  # a POST that gets here had errors
+    return sin_cache(render(request, "personal/resolucion_revocar.html", contexto, status=estado))
 
 
 @personal_requerido()

@@ -34,6 +34,13 @@ class ArchivosRetenidosMixin:
     def _init_archivos(self, retenidos: dict | None, excedidos: set | None) -> None:
         self.retenidos = dict(retenidos or {})
         self.excedidos = set(excedidos or ())
+        if not settings.EXIGIR_COPIA_CEDULA and "documento_identidad" in self.fields:
+            self.fields["documento_identidad"].label = _("Documento de identidad (opcional con cédula)")
+            self.fields["documento_identidad"].help_text = _(
+                "Si se identifica con cédula no necesita adjuntarla (Ley Orgánica para la Optimización y "
+                "Eficiencia de Trámites Administrativos, art. 23). Con el código de extranjero, adjunte su "
+                "documento: JPG o PDF, hasta 1 MB."
+            )
         for nombre in self.archivos:
             if self.confirmar_dudosas:
                 self.fields[confirmacion(nombre)] = forms.BooleanField(
@@ -50,6 +57,8 @@ class ArchivosRetenidosMixin:
                 self.add_error(nombre, error_tamano(self.fields[nombre].max_bytes))
                 continue
             if nombre in self.errors:
+                continue
+            if self.archivo_opcional(nombre) and not self.cleaned_data.get(nombre) and nombre not in self.retenidos:
                 continue
             nuevo = self.cleaned_data.get(nombre)
             if nuevo:
@@ -74,6 +83,15 @@ class ArchivosRetenidosMixin:
                         params={"documento": self.fields[nombre].label},
                     ),
                 )
+
+    def archivo_opcional(self, nombre: str) -> bool:
+        """LOOETA art. 23 bars asking for copies of the cédula: with EXIGIR_COPIA_CEDULA off, a cédula
+        holder need not attach the identity-document scan (a foreigner with the IESS code still does)."""
+        return (
+            nombre == "documento_identidad"
+            and not settings.EXIGIR_COPIA_CEDULA
+            and getattr(self, "cleaned_data", {}).get("tipo_identificacion") == Tramite.TipoIdentificacion.CEDULA
+        )
 
     def archivos_nuevos(self) -> dict:
         """Newly uploaded files that passed validation (to be held even if other fields failed)."""

@@ -123,6 +123,8 @@ def tramite_desde_formulario(
     adjuntos = []
     try:
         for campo, tipo in tipos.items():
+            if campo not in nuevos and campo not in retenidos:
+                continue  # an optional file not given (the ID scan, EXIGIR_COPIA_CEDULA)
             adjuntos.append(
                 services.adjunto_preparar(
                     archivo=nuevos[campo], validado=nuevos[campo].validado, tipo=tipo, usuario=request.user

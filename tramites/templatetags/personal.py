@@ -29,7 +29,7 @@ def plazo_restante(tramite, dias) -> str:
         n = -dias
         return format_html(
             '<span class="badge badge-vencido">{}</span> {}',
-            _("Vencido"),
+            _("Término vencido"),
             ngettext("hace %(n)s día hábil", "hace %(n)s días hábiles", n) % {"n": n},
         )
     texto = ngettext("%(n)s día", "%(n)s días", dias) % {"n": dias}

@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..estados import Estado
-from ..models import Tramite
+from ..models import Adjunto, Tramite
 from ..provincias import PROVINCIA_CHOICES
 from .selectors import (
     ALCANCE_ABIERTOS,
@@ -190,11 +190,21 @@ class ObservarForm(RevisionForm):
 
 class ArchivarForm(forms.Form):
     motivo = forms.CharField(
-        label=_("Motivo del archivo"),
+        label=_("Motivo del archivo (nota interna)"),
         max_length=2000,
         help_text=_("Por ejemplo: solicitud duplicada de la referencia …, o retirada por el ciudadano."),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
         error_messages={"required": _("Escriba el motivo del archivo.")},
+    )
+    motivo_ciudadano = forms.CharField(
+        label=_("Motivo para el ciudadano"),
+        max_length=2000,
+        help_text=_(
+            "Se le envía por correo y lo ve en la consulta, con lo que puede hacer: escríbalo para él, en "
+            "palabras claras y sin datos internos."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        error_messages={"required": _("Escriba el motivo del archivo para el ciudadano.")},
     )
 
 
@@ -264,3 +274,10 @@ class TrasladarForm(forms.Form):
     def __init__(self, *args, oficinas, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["oficina"].queryset = oficinas
+
+
+def revision_con_firma(form, tramite) -> str:
+    """The checklist as recorded in the history, with whether the e-signed letter is the applicant's."""
+    carta = tramite.adjuntos.filter(tipo=Adjunto.Tipo.SOLICITUD_FIRMADA).order_by("-creado_en", "-pk").first()
+    linea = carta.firmada_por_solicitante_texto() if carta else ""
+    return form.revision_texto() + (f"\n- {linea}" if linea else "")

@@ -8,7 +8,14 @@ from django.utils.translation import gettext as _
 
 from .. import auditoria
 from ..estados import ABIERTOS, Estado
-from ..models import HistorialEstado, Observacion, Oficina, RevisionRequisitos, Tramite
+from ..models import (
+    ConfiguracionDocumento,
+    HistorialEstado,
+    Observacion,
+    Oficina,
+    RevisionRequisitos,
+    Tramite,
+)
 from ..notificaciones import notificar
 from ..plazos import dias_restantes, sumar_dias_habiles
 from ..roles import SISTEMA, Rol
@@ -115,10 +122,36 @@ def observacion_abierta(tramite: Tramite) -> Observacion | None:
     return tramite.observaciones.filter(respondida_en__isnull=True).order_by("-creada_en").first()
 
 
-def tramite_archivar(*, tramite: Tramite, usuario, motivo: str) -> Tramite:
+def tramite_archivar(*, tramite: Tramite, usuario, motivo: str, motivo_ciudadano: str = "") -> Tramite:
+    """Archive a case: `motivo` is the staff note; `motivo_ciudadano` the reason written for the citizen,
+    who is e-mailed it with what they can do (a new request, the remedies) and reads it in /consulta/."""
+    motivo_ciudadano = (motivo_ciudadano or "").strip()
+    if not motivo_ciudadano:
+        raise TransicionNoPermitida(_("Escriba el motivo del archivo para el ciudadano."))
     actor = actor_para(usuario=usuario, accion="archivar")
     exigir_responsable(tramite=tramite, usuario=usuario, actor=actor)
-    return tramite_transicionar(tramite=tramite, accion="archivar", actor=actor, usuario=usuario, nota=motivo)
+    with transaction.atomic():
+        tramite_transicionar(
+            tramite=tramite,
+            accion="archivar",
+            actor=actor,
+            usuario=usuario,
+            nota=motivo,
+            motivo_cierre=motivo_ciudadano,
+        )
+        notificar(
+            destinatario=tramite.correo,
+            asunto=_("Su solicitud %(ref)s fue archivada") % {"ref": tramite.referencia},
+            plantilla="archivo",
+            contexto={
+                "tramite": tramite,
+                "motivo": motivo_ciudadano,
+                "recursos": ConfiguracionDocumento.actual().recursos,
+                "base_url": settings.PUBLIC_BASE_URL,
+            },
+            tramite=tramite,
+        )
+    return tramite
 
 
 def tramite_reasignar(*, tramite: Tramite, usuario, analista) -> Tramite:
@@ -260,15 +293,12 @@ def observaciones_vencidas_cerrar(*, hoy=None) -> int:
                 if tramite.estado != Estado.OBSERVADO or observacion is None or observacion.vence_el >= hoy:
                     continue
                 fecha = observacion.vence_el.strftime("%d/%m/%Y")
+                motivo = _(
+                    "La observación no se subsanó dentro del plazo (hasta el %(fecha)s): "
+                    "la solicitud se da por desistida."
+                ) % {"fecha": fecha}
                 tramite_transicionar(
-                    tramite=tramite,
-                    accion="desistir",
-                    actor=SISTEMA,
-                    nota=_(
-                        "La observación no se subsanó dentro del plazo (hasta el %(fecha)s): "
-                        "la solicitud se da por desistida."
-                    )
-                    % {"fecha": fecha},
+                    tramite=tramite, accion="desistir", actor=SISTEMA, nota=motivo, motivo_cierre=motivo
                 )
                 notificar(
                     destinatario=tramite.correo,
@@ -277,6 +307,7 @@ def observaciones_vencidas_cerrar(*, hoy=None) -> int:
                     contexto={
                         "tramite": tramite,
                         "observacion": observacion,
+                        "recursos": ConfiguracionDocumento.actual().recursos,
                         "base_url": settings.PUBLIC_BASE_URL,
                     },
                     tramite=tramite,

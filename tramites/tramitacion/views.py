@@ -46,6 +46,7 @@ from .forms import (
     ReasignarLoteForm,
     RevisionForm,
     TrasladarForm,
+    revision_con_firma,
 )
 from .selectors import (
     ALCANCE_TODOS,
@@ -546,7 +547,7 @@ def tramite_accion(request, referencia: str, accion: str):
             messages.success(request, _("Tomó el caso: ahora está en revisión."))
         elif accion == "enviar_evaluacion":
             services.tramite_enviar_evaluacion(
-                tramite=tramite, usuario=request.user, revision=form.revision_texto(), marcas=form.marcas()
+                tramite=tramite, usuario=request.user, revision=revision_con_firma(form, tramite), marcas=form.marcas()
             )
             messages.success(request, _("El trámite se envió a evaluación médica."))
         elif accion == "observar":
@@ -554,7 +555,7 @@ def tramite_accion(request, referencia: str, accion: str):
                 tramite=tramite,
                 usuario=request.user,
                 motivo=form.cleaned_data["motivo"],
-                revision=form.revision_texto(),
+                revision=revision_con_firma(form, tramite),
                 marcas=form.marcas(),
                 texto_estandar=form.cleaned_data.get("texto_estandar"),
             )
@@ -565,9 +566,12 @@ def tramite_accion(request, referencia: str, accion: str):
             )
         elif accion == "archivar":
             services.tramite_archivar(
-                tramite=tramite, usuario=request.user, motivo=form.cleaned_data["motivo"]
+                tramite=tramite,
+                usuario=request.user,
+                motivo=form.cleaned_data["motivo"],
+                motivo_ciudadano=form.cleaned_data["motivo_ciudadano"],
             )
-            messages.success(request, _("El trámite fue archivado."))
+            messages.success(request, _("El trámite fue archivado. Se notificó al ciudadano por correo."))
     except TransicionNoPermitida as exc:
         messages.error(request, str(exc))
     return redirect("personal:tramite", referencia=tramite.referencia)

@@ -8,12 +8,13 @@ values: a token no listed key can open is reported and left untouched, never ove
 import uuid
 
 from cryptography.fernet import InvalidToken
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from ...crypto import EncryptedTextField, rotate_token
-from ...models import Adjunto, Evaluacion, Resolucion
+from ...models import Adjunto, Resolucion
 
 
 def _campos_cifrados(modelo) -> list:
@@ -29,7 +30,10 @@ class Command(BaseCommand):
     def handle(self, *args, simular: bool = False, **options):
         self.fallidos: list[str] = []
         self.simular = simular
-        filas = sum(self._rotar_columnas(m) for m in (Evaluacion, Resolucion))
+        # Every model with an encrypted column (the assessment, resolutions, history notes, observations,
+        # e-mails, data-subject requests...): a new encrypted field is rotated without touching this.
+        modelos = [m for m in apps.get_app_config("tramites").get_models() if _campos_cifrados(m)]
+        filas = sum(self._rotar_columnas(m) for m in modelos)
         archivos = self._rotar_archivos(Adjunto.objects.filter(cifrado=True), "adjunto")
         archivos += self._rotar_archivos(Resolucion.objects.exclude(archivo=""), "resolucion")
         verbo = "se rotarían" if simular else "rotados"
