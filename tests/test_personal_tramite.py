@@ -74,7 +74,7 @@ def test_adjuntos_con_cabeceras_seguras(personal):
 
 
 def test_nombre_de_archivo_saneado():
-    from tramites.tramitacion.views import nombre_seguro
+    from tramites.validators.base import nombre_seguro
 
     assert nombre_seguro('../../etc/pa"ss\r\nwd.jpg', "jpg") == "pa_ss_wd.jpg"
     assert nombre_seguro("Cédula de María.JPG", "jpg") == "Cedula de Maria.jpg"

@@ -3,8 +3,6 @@
 Every view is wrapped in permisos.personal_requerido, and every case is read through
 selectors.tramites_visibles (another office's case is a 404)."""
 
-import re
-import unicodedata
 
 from django.conf import settings
 from django.contrib import messages
@@ -34,6 +32,7 @@ from ..services import TransicionNoPermitida, adjunto_leer
 from ..subsanacion import services as subsanacion
 from ..subsanacion.forms import SubsanacionForm
 from ..templatetags.personal import plazo_restante
+from ..validators.base import nombre_seguro
 from ..views import tramite_visible
 from . import services
 from .forms import (
@@ -654,17 +653,6 @@ def tramite_subsanar(request, referencia: str):
     except TransicionNoPermitida as exc:
         messages.error(request, str(exc))
     return redirect("personal:tramite", referencia=tramite.referencia)
-
-
-_NO_SEGURO = re.compile(r"[^A-Za-z0-9._ -]+")
-
-
-def nombre_seguro(nombre: str, extension: str) -> str:
-    """An ASCII file name without paths, quotes or control characters, with the detected extension."""
-    base = unicodedata.normalize("NFKD", nombre or "").encode("ascii", "ignore").decode()
-    base = base.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    base = _NO_SEGURO.sub("_", base).strip(" ._-")[:80] or "documento"
-    return f"{base}.{extension}"
 
 
 @personal_requerido()

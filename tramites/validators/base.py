@@ -246,3 +246,15 @@ def tipo_permitido(adjunto: Adjunto) -> None:
     if adjunto.tipos == (TIPO_PDF,):
         raise ValidationError(_("Aquí solo se aceptan documentos PDF; este archivo no lo es."), code="tipo")
     raise ValidationError(_("Aquí solo se aceptan fotos JPG; este archivo no lo es."), code="tipo")
+
+
+# A download's file name (Content-Disposition): ASCII only, so every browser and proxy passes it intact.
+_NO_SEGURO = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def nombre_seguro(nombre: str, extension: str) -> str:
+    """An ASCII file name without paths, quotes or control characters, with the detected extension."""
+    base = unicodedata.normalize("NFKD", nombre or "").encode("ascii", "ignore").decode()
+    base = base.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    base = _NO_SEGURO.sub("_", base).strip(" ._-")[:80] or "documento"
+    return f"{base}.{extension}"
