@@ -188,8 +188,8 @@ def test_la_revision_de_requisitos_registra_si_la_firmo_el_solicitante(
     r = client.post(
         f"/personal/tramites/{carta.tramite.referencia}/acciones/observar/",
         {
-            "observar-motivo": "La solicitud está firmada con el certificado de otra persona.",
-            "observar-tipo_firma": "electronica",
+            "revision-motivo": "La solicitud está firmada con el certificado de otra persona.",
+            "revision-tipo_firma": "electronica",
         },
     )
     assert r.status_code == 302

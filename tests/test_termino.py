@@ -74,7 +74,7 @@ def test_las_paginas_del_personal_dicen_termino_vencido(personal):
     tramite = _con_vencimiento(crear_tramite(), -2)
     cliente = Client()
     cliente.force_login(personal["director.pichincha"])
-    assert "Término vencido" in cliente.get("/personal/").content.decode()
+    assert "Término vencido" in cliente.get("/personal/?vista=oficina").content.decode()
     assert "Término vencido" in cliente.get(f"/personal/tramites/{tramite.referencia}/").content.decode()
 
 
