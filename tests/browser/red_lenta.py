@@ -62,11 +62,14 @@ def llenar_datos(page) -> None:
 
 
 def enviar(page, cedula: str, carta: str, *, timeout_ms: int = 120_000) -> tuple[str, float]:
-    """Choose the two files, click send at once, wait for the confirmation; return the reference and
+    """Choose the two files, continue at once, send from the check page, wait for the confirmation; return the reference and
     the seconds from the click to the confirmation page (the photos' conversion included)."""
     page.get_by_label("Documento de identidad").set_input_files(cedula)
     page.get_by_label("Solicitud de autorización firmada").set_input_files(carta)
     inicio = time.perf_counter()
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_url("**/solicitud/revisar/", timeout=timeout_ms)
+    # Check your answers (issue 16), then send from there.
     page.get_by_role("button", name="Enviar la solicitud").click()
     page.wait_for_url("**/enviada/", timeout=timeout_ms)
     segundos = time.perf_counter() - inicio

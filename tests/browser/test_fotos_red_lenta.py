@@ -47,7 +47,7 @@ def test_foto_dudosa_se_ve_con_su_miniatura_y_se_confirma(pagina, oficinas, tmp_
     red_lenta.llenar_datos(page)
     page.get_by_label("Documento de identidad").set_input_files(str(dudosa))
     page.get_by_label("Solicitud de autorización firmada").set_input_files(str(carta))
-    page.get_by_role("button", name="Enviar la solicitud").click()
+    page.get_by_role("button", name="Continuar").click()
     page.locator("[data-error-summary]").wait_for(state="visible")
     assert "Revise esta foto antes de enviarla" in page.content()
     miniatura = page.locator("img.miniatura-adjunto")
@@ -61,6 +61,8 @@ def test_foto_dudosa_se_ve_con_su_miniatura_y_se_confirma(pagina, oficinas, tmp_
     assert imagen.ok and imagen.headers["content-type"] == "image/jpeg"
     assert_sin_violaciones(page)
     page.get_by_label("La foto se lee bien, enviarla").check()
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_url("**/solicitud/revisar/")
     page.get_by_role("button", name="Enviar la solicitud").click()
     page.wait_for_url("**/enviada/")
     referencia = page.locator("#referencia").inner_text().strip()
