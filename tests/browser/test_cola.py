@@ -5,6 +5,7 @@ axe-core runs on every page visited."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_sin_violaciones
 from tests.casos import analista_nuevo
@@ -101,7 +102,8 @@ def test_la_pagina_del_tramite_para_revisar(pagina, personal):
     marco = page.locator("iframe.visor-marco")
     marco.wait_for()
     assert page.url == url and re.search(r"/adjuntos/\d+/$", marco.get_attribute("src"))
-    assert "Solicitud de autorización firmada" in page.locator("#visor-estado").inner_text()
+    # The live region is filled a moment after the click: wait for it (up to 5 s) rather than read it once.
+    expect(page.locator("#visor-estado")).to_contain_text("Solicitud de autorización firmada", timeout=5000)
     # Each tick is saved as it is made, and is still there after a reload.
     with page.expect_response(lambda r: r.url.endswith("/revision/") and r.ok):
         page.get_by_label("Documento de identidad legible").check()
