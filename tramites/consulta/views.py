@@ -44,20 +44,6 @@ def consulta(request):
     return render(request, "tramites/consulta.html", {"form": form})
 
 
-def linea_de_tiempo(tramite: Tramite) -> list[dict]:
-    """Citizen-safe timeline: state names, dates and the notes meant for the citizen; no staff names.
-    Each time the case was observed, the step keeps what had to be corrected (the n-th observation
-    belongs to the n-th move to OBSERVADO), also after the correction."""
-    observaciones = list(tramite.observaciones.order_by("creada_en", "id"))
-    pasos = []
-    for h in tramite.historial.filter(visible_ciudadano=True).order_by("creado_en", "id"):
-        paso = {"estado": h.get_estado_nuevo_display(), "codigo": h.estado_nuevo, "fecha": h.creado_en}
-        if h.estado_nuevo == Estado.OBSERVADO and observaciones:
-            paso["observacion"] = observaciones.pop(0)
-        pasos.append(paso)
-    return pasos
-
-
 def consulta_detalle(request, referencia: str):
     return render_consulta(request, tramite_de_sesion(request, referencia))
 
@@ -75,7 +61,6 @@ def render_consulta(request, tramite: Tramite, *, form_subsanacion=None, status:
         form_subsanacion = SubsanacionForm(max_bytes=settings.UPLOAD_MAX_BYTES)
     contexto = {
         "tramite": tramite,
-        "pasos": linea_de_tiempo(tramite),
         "observacion": observacion,
         "form_subsanacion": form_subsanacion,
         "telefono": mostrar_telefono(tramite.telefono),
