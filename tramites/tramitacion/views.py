@@ -187,11 +187,11 @@ def _descripcion_mias(roles) -> str:
     return _("Mis trámites: %(que)s, por días hábiles restantes.") % {"que": "; ".join(partes)}
 
 
-def _pestanas(usuario, conteos: dict, vista: str, tiene_cola: bool) -> list[dict]:
+def _pestanas(usuario, conteos: dict, vista: str, mios: int | None) -> list[dict]:
     base = reverse("personal:bandeja")
     pestanas = []
-    if tiene_cola:
-        pestanas.append((VISTA_MIAS, _("Mis trámites"), contar_mios(usuario=usuario)))
+    if mios is not None:
+        pestanas.append((VISTA_MIAS, _("Mis trámites"), mios))
     oficina = _("Todas las oficinas") if Rol.SUPERVISOR in roles_de(usuario) else _("Trámites de la oficina")
     pestanas += [
         (VISTA_OFICINA, oficina, sum(n for e, n in conteos.items() if e in EN_CURSO)),
@@ -230,11 +230,14 @@ def bandeja(request):
     filtros["vista"] = vista
     q = filtros.get("q", "")
     conteos = tramites_conteo_por_estado(usuario=usuario)
-    # The total rides on the cached per-state counts when only the view (or the state) narrows it.
+    mios = contar_mios(usuario=usuario) if tiene_cola else None
+    # The total rides on the counts the tabs show when only the view (or the state) narrows it.
     total = None
     if not set(filtros) - {"vista", "estado", "orden"}:
         estado = filtros.get("estado", "")
-        if vista == VISTA_OBSERVADOS:
+        if vista == VISTA_MIAS:  # the queue ignores the state filter (tramites_bandeja)
+            total = mios
+        elif vista == VISTA_OBSERVADOS:
             total = conteos.get(Estado.OBSERVADO, 0)
         elif vista == VISTA_CERRADOS:
             total = sum(n for e, n in conteos.items() if e in FINALES)
@@ -276,7 +279,7 @@ def bandeja(request):
     else:
         descripcion_orden = _("el plazo legal más próximo primero")
     descripcion_orden = str(_ORDENES.get(filtros.get("orden"), descripcion_orden))
-    pestanas = _pestanas(usuario, conteos, "" if q else vista, tiene_cola)
+    pestanas = _pestanas(usuario, conteos, "" if q else vista, mios)
     titulo = next((p["etiqueta"] for p in pestanas if p["clave"] == vista), _("Bandeja"))
     contexto = {
         "form": form,
@@ -645,7 +648,7 @@ def tramite_subsanar(request, referencia: str):
     try:
         subsanacion.tramite_subsanar(
             tramite=tramite,
-            archivos=form.archivos(),
+            archivos=form.documentos(),
             comentario=form.cleaned_data["comentario"],
             usuario=request.user,
         )
