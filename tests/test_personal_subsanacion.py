@@ -226,3 +226,86 @@ def test_la_ventanilla_registra_una_subsanacion_en_papel(personal, en_revision):
     assert (
         en_revision.adjuntos.get(tipo=Adjunto.Tipo.SUBSANACION).subido_por == personal["ventanilla.pichincha"]
     )
+
+
+# --- the online correction works like the request form (phone photos, held files) --------------------
+
+
+@pytest.mark.django_db
+def test_una_foto_dudosa_en_la_correccion_se_muestra_y_se_envia_solo_al_confirmarla(
+    personal, en_revision, django_capture_on_commit_callbacks
+):
+    _observar(personal, en_revision)
+    c = _ciudadano(en_revision)
+    url = f"/consulta/{en_revision.referencia}/subsanar/"
+    r = c.post(url, {"documento": archivo(files.jpeg_borroso(1.5), "foto-movida.jpg"), "comentario": "Otra foto."})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "Revise esta foto antes de enviarla" in html and "La foto se lee bien, enviarla" in html
+    assert "Ahora se ve toda." not in html and "Otra foto." in html  # the comment is kept
+    miniatura = c.get(f"{url}miniatura/documento/")
+    assert miniatura.status_code == 200 and miniatura["Content-Type"] == "image/jpeg"
+    assert Client().get(f"{url}miniatura/documento/").status_code == 404  # another browser
+    en_revision.refresh_from_db()
+    assert en_revision.estado == Estado.OBSERVADO
+    assert not en_revision.adjuntos.filter(tipo=Adjunto.Tipo.SUBSANACION).exists()
+
+    # Sent again without ticking: the same question, nothing sent.
+    r = c.post(url, {"comentario": "Otra foto."})
+    assert r.status_code == 400 and "podría no leerse bien" in r.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(url, {"comentario": "Otra foto.", "confirmar_documento": "on"})
+    assert r.status_code == 302
+    en_revision.refresh_from_db()
+    assert en_revision.estado == Estado.EN_REVISION
+    nuevo = en_revision.adjuntos.get(tipo=Adjunto.Tipo.SUBSANACION)
+    assert nuevo.nombre_original == "foto-movida.jpg" and "borrosa" in nuevo.advertencia_calidad
+    assert nuevo.sesion == ""
+    # Nothing is left held for the session, and the held file is the one stored (no copy).
+    assert Adjunto.objects.filter(tramite__isnull=True).count() == 0
+    assert c.get(f"{url}miniatura/documento/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_un_archivo_aceptado_no_se_vuelve_a_elegir_tras_un_error_del_formulario(
+    personal, en_revision, django_capture_on_commit_callbacks
+):
+    _observar(personal, en_revision)
+    c = _ciudadano(en_revision)
+    url = f"/consulta/{en_revision.referencia}/subsanar/"
+    r = c.post(url, {"documento": archivo(files.jpeg_documento(), "cedula.jpg"), "comentario": "x" * 2001})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "cedula.jpg" in html and "No necesita volver a elegirlo" in html
+
+    # A second, better photo replaces the held one; the first is deleted, not kept.
+    r = c.post(url, {"documento": archivo(files.jpeg_documento(), "cedula-2.jpg"), "comentario": "x" * 2001})
+    assert r.status_code == 400 and "cedula-2.jpg" in r.content.decode()
+    assert Adjunto.objects.filter(tramite__isnull=True).count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(url, {"comentario": "Listo."})
+    assert r.status_code == 302
+    nuevo = en_revision.adjuntos.get(tipo=Adjunto.Tipo.SUBSANACION)
+    assert nuevo.nombre_original == "cedula-2.jpg"
+    assert not Adjunto.objects.filter(tramite__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_la_pagina_de_correccion_prepara_las_fotos_del_telefono_en_el_navegador(personal, en_revision):
+    """Large and HEIC photos are converted in the browser here too (static/js/fotos.js, libheif in
+    WebAssembly): the page loads the script, marks the inputs, and its CSP lets WebAssembly compile
+    (only while it holds the form)."""
+    _observar(personal, en_revision)
+    c = _ciudadano(en_revision)
+    r = c.get(f"/consulta/{en_revision.referencia}/")
+    html = r.content.decode()
+    assert "js/fotos.js" in html and "data-convertir" in html
+    assert "'wasm-unsafe-eval'" in r["Content-Security-Policy"]
+    assert "'unsafe-eval'" not in r["Content-Security-Policy"].replace("'wasm-unsafe-eval'", "")
+    # A case without an observation has no form, and its page does not need WebAssembly scripts.
+    otro = en_estado(crear_tramite(provincia="17"), Estado.EN_REVISION)
+    r = _ciudadano(otro).get(f"/consulta/{otro.referencia}/")
+    assert "js/fotos.js" not in r.content.decode()
+    assert "wasm-unsafe-eval" not in r["Content-Security-Policy"]

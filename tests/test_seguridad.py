@@ -92,8 +92,12 @@ def revisar_cabeceras(respuesta, url: str) -> None:
     assert "'unsafe-eval'" not in csp, url
     if tipo.startswith("text/html"):
         assert "'unsafe-inline'" not in csp, f"{url}: {csp}"
-        # The request form alone may compile WebAssembly (libheif converts iPhone photos, issue 12).
-        wasm = ["'wasm-unsafe-eval'"] if url.startswith("/solicitud/") and url.count("/") == 2 else []
+        # Only a page with photo inputs may compile WebAssembly (libheif converts iPhone photos in
+        # static/js/fotos.js, issue 12): the request form, and a case page that holds a correction form.
+        fotos = b"js/fotos.js" in respuesta.content
+        if url.startswith("/solicitud/") and url.count("/") == 2:
+            assert fotos, url
+        wasm = ["'wasm-unsafe-eval'"] if fotos else []
         assert d.get("script-src") == ["'self'", *wasm], f"{url}: {csp}"
         assert d.get("object-src") == ["'none'"], f"{url}: {csp}"
         assert d.get("base-uri") == ["'self'"], f"{url}: {csp}"

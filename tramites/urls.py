@@ -32,6 +32,11 @@ publico = (
         path("consulta/<str:referencia>/", consulta.consulta_detalle, name="consulta_detalle"),
         path("consulta/<str:referencia>/subsanar/", consulta.subsanar, name="subsanar"),
         path(
+            "consulta/<str:referencia>/subsanar/miniatura/<str:campo>/",
+            consulta.subsanar_miniatura,
+            name="subsanar_miniatura",
+        ),
+        path(
             "consulta/<str:referencia>/resolucion.pdf",
             resoluciones_publico.resolucion_descarga,
             name="resolucion_descarga",

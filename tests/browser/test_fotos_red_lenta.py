@@ -68,3 +68,43 @@ def test_foto_dudosa_se_ve_con_su_miniatura_y_se_confirma(pagina, oficinas, tmp_
     referencia = page.locator("#referencia").inner_text().strip()
     cedula = Tramite.objects.get(referencia=referencia).adjuntos.get(tipo=Adjunto.Tipo.DOCUMENTO_IDENTIDAD)
     assert cedula.advertencia_calidad
+
+
+def test_la_correccion_tambien_convierte_la_foto_grande_y_la_heic(navegador, live_server, personal, tmp_path, settings):
+    """An observed case corrected from a phone: a 4.5 MB photo and an iPhone HEIC photo on the correction
+    form are turned into JPEGs under 1 MB in the browser, and the case goes back to review."""
+    from tests.personal_ayudas import crear_tramite, en_estado
+    from tramites.estados import Estado
+    from tramites.tramitacion import services as tramitacion
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    tramite = en_estado(crear_tramite(provincia="17"), Estado.EN_REVISION)
+    tramitacion.tramite_observar(
+        tramite=tramite, usuario=personal["analista.pichincha"], motivo="La cédula está cortada."
+    )
+    grande = tmp_path / "IMG_5120.jpg"
+    grande.write_bytes(red_lenta.foto_de_telefono(4_500_000))
+    heic = tmp_path / "IMG_5121.HEIC"
+    heic.write_bytes(red_lenta.foto_heic())
+
+    contexto = navegador.new_context(viewport={"width": 360, "height": 780}, locale="es-EC")
+    page = contexto.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(live_server.url + "/consulta/")
+    page.get_by_label("Referencia del trámite").fill(tramite.referencia)
+    page.get_by_label("Número de identificación").fill(tramite.identificacion)
+    page.get_by_role("button", name="Consultar").click()
+    page.wait_for_url(f"**/consulta/{tramite.referencia}/")
+    page.get_by_label("Documento corregido").set_input_files(str(grande))
+    page.get_by_label("Otro documento (opcional)").set_input_files(str(heic))
+    page.get_by_role("button", name="Enviar la corrección").click()
+    page.get_by_text("volvió a revisión").wait_for()
+    contexto.close()
+
+    tramite.refresh_from_db()
+    assert tramite.estado == Estado.EN_REVISION
+    corregidos = list(tramite.adjuntos.filter(tipo=Adjunto.Tipo.SUBSANACION))
+    assert len(corregidos) == 2
+    for adjunto in corregidos:
+        assert adjunto.tipo_contenido == "image/jpeg" and adjunto.tamano <= 1_048_576
+        assert adjunto.nombre_original.endswith(".jpg")

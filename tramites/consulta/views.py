@@ -4,12 +4,15 @@ request, posted from /consulta/<ref>/."""
 # --- status lookup -------------------------------------------------------------------------------
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from .. import services
 from ..estados import Estado
 from ..identificacion import mostrar_telefono
 from ..models import Tramite
@@ -17,7 +20,8 @@ from ..selectors import tramite_publico
 from ..services import TransicionNoPermitida
 from ..subsanacion import services as subsanacion
 from ..subsanacion.forms import SubsanacionForm
-from ..uploads import archivos_excedidos
+from ..uploads import archivos_excedidos, retener, retenido_borrar, retenidos_de, soltar
+from ..validators.jpeg import miniatura
 from ..views import autorizar_en_sesion, tramite_de_sesion
 from .forms import ConsultaForm
 
@@ -44,6 +48,11 @@ def consulta(request):
     return render(request, "tramites/consulta.html", {"form": form})
 
 
+def clave_retenidos(referencia: str) -> str:
+    """The session key of the files held for the correction of case `referencia`."""
+    return f"subsanacion_retenidos:{referencia}"
+
+
 def consulta_detalle(request, referencia: str):
     return render_consulta(request, tramite_de_sesion(request, referencia))
 
@@ -55,42 +64,74 @@ def render_consulta(request, tramite: Tramite, *, form_subsanacion=None, status:
         if tramite.estado == Estado.OBSERVADO
         else None
     )
-    if observacion is not None and form_subsanacion is None:
-        from ..subsanacion.forms import SubsanacionForm
-
-        form_subsanacion = SubsanacionForm(max_bytes=settings.UPLOAD_MAX_BYTES)
+    retenidos = {}
+    if observacion is not None:
+        retenidos = retenidos_de(request, clave=clave_retenidos(tramite.referencia))
+        if form_subsanacion is None:
+            form_subsanacion = SubsanacionForm(
+                max_bytes=settings.UPLOAD_MAX_BYTES, retenidos=retenidos, confirmar_dudosas=True
+            )
     contexto = {
         "tramite": tramite,
         "observacion": observacion,
         "form_subsanacion": form_subsanacion,
+        "retenidos": retenidos,
+        "miniaturas": {
+            campo: reverse("publico:subsanar_miniatura", args=[tramite.referencia, campo])
+            for campo in SubsanacionForm.archivos
+        },
         "telefono": mostrar_telefono(tramite.telefono),
         "hoy": timezone.localdate(),
     }
-    return render(request, "tramites/consulta_detalle.html", contexto, status=status)
+    response = render(request, "tramites/consulta_detalle.html", contexto, status=status)
+    if observacion is not None and observacion.vence_el >= contexto["hoy"]:
+        # The correction form converts large and HEIC photos in the browser (static/js/fotos.js, libheif
+        # in WebAssembly), as the request form does: 'wasm-unsafe-eval' allows that and nothing else,
+        # and only on the page that holds the form.
+        response._csp_update = {"script-src": ["'wasm-unsafe-eval'"]}
+    return response
 
 
 @ratelimit(key="ip", rate=lambda g, r: settings.RATELIMIT_SOLICITUD, method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def subsanar(request, referencia: str):
+    """The citizen's correction. As on the request form, a file accepted in a post that fails is held for
+    the session (it need not be chosen again), and a doubtful photo is shown back for confirmation."""
     if request.method == "GET":
         # A reload, a bookmark or the back button after posting: the case page holds the form.
         return redirect("publico:consulta_detalle", referencia=referencia)
     tramite = tramite_de_sesion(request, referencia)  # only a session that looked the case up
+    clave = clave_retenidos(tramite.referencia)
+    retenidos = retenidos_de(request, clave=clave)
     form = SubsanacionForm(
         request.POST,
         request.FILES,
         max_bytes=settings.UPLOAD_MAX_BYTES,
         excedidos=archivos_excedidos(request),
+        retenidos=retenidos,
+        confirmar_dudosas=True,
     )
     if not form.is_valid():
+        if tramite.estado == Estado.OBSERVADO:
+            form._init_archivos(
+                retener(request, clave=clave, form=form, tipos=SubsanacionForm.archivos, retenidos=retenidos),
+                set(),
+            )
         return render_consulta(request, tramite, form_subsanacion=form, status=400)
     try:
         subsanacion.tramite_subsanar(
-            tramite=tramite, archivos=form.archivos(), comentario=form.cleaned_data["comentario"]
+            tramite=tramite,
+            archivos=form.documentos(),
+            retenidos=form.retenidos_usados(),
+            comentario=form.cleaned_data["comentario"],
         )
     except TransicionNoPermitida as exc:
         messages.error(request, str(exc))
     else:
+        for campo in form.archivos_nuevos():  # a held file that a new upload replaced
+            if campo in retenidos:
+                retenido_borrar(retenidos[campo])
+        soltar(request, clave=clave)
         messages.success(
             request,
             _(
@@ -99,3 +140,15 @@ def subsanar(request, referencia: str):
             ),
         )
     return redirect("publico:consulta_detalle", referencia=tramite.referencia)
+
+
+@require_http_methods(["GET"])
+def subsanar_miniatura(request, referencia: str, campo: str):
+    """A small copy of a photo this session holds for the correction, shown back with its warning."""
+    tramite = tramite_de_sesion(request, referencia)
+    adjunto = retenidos_de(request, clave=clave_retenidos(tramite.referencia)).get(campo)
+    if adjunto is None or not adjunto.es_imagen:
+        raise Http404
+    response = HttpResponse(miniatura(services.adjunto_leer(adjunto)), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -18,16 +18,19 @@ def tramite_subsanar(
     archivos: list[tuple],
     comentario: str = "",
     usuario=None,
+    retenidos: list[Adjunto] = (),
 ) -> Tramite:
     """The citizen (usuario=None) or a window clerk answers the open observation within its term.
 
-    `archivos` are (uploaded file, ArchivoValidado) pairs already through the validator chain.
+    `archivos` are (uploaded file, ArchivoValidado) pairs already through the validator chain;
+    `retenidos` are files the citizen's session held from an earlier attempt (tramites.uploads), claimed
+    by the case in the same transaction.
     """
     if usuario is None:
         actor = "ciudadano"
     else:
         actor = actor_para(usuario=usuario, accion="subsanar")
-    if not archivos:
+    if not archivos and not retenidos:
         raise TransicionNoPermitida(_("Adjunte al menos un documento corregido."))
     guardados: list[Adjunto] = []
     try:
@@ -51,6 +54,15 @@ def tramite_subsanar(
                         usuario=usuario,
                     )
                 )
+            ids = [a.pk for a in retenidos]
+            if ids:
+                reclamados = Adjunto.objects.filter(pk__in=ids, tramite__isnull=True).update(
+                    tramite=actual, sesion="", tipo=Adjunto.Tipo.SUBSANACION
+                )
+                if reclamados != len(ids):
+                    raise TransicionNoPermitida(
+                        _("Uno de los archivos cargados ya no está disponible. Elíjalo de nuevo, por favor.")
+                    )
             observacion.respondida_en = timezone.now()
             observacion.respuesta = (comentario or "").strip()[:2000]
             observacion.save(update_fields=["respondida_en", "respuesta"])
@@ -71,7 +83,7 @@ def tramite_subsanar(
                     contexto={
                         "tramite": actual,
                         "observacion": observacion,
-                        "adjuntos": guardados,
+                        "adjuntos": [*retenidos, *guardados],
                         "base_url": settings.PUBLIC_BASE_URL,
                     },
                     tramite=actual,
