@@ -21,6 +21,12 @@ DIAGNOSTICO = "hernia discal L4-L5"
 SECRETOS = [DIAGNOSTICO, "hernia", "63.41", "63,41 %", "no_apto", "No apto"]  # "63,41" alone: two ids
 
 
+def cliente_queja(usuario) -> Client:
+    cliente = Client()
+    cliente.force_login(usuario)
+    return cliente
+
+
 def _volcado() -> str:
     if connection.vendor == "postgresql" and shutil.which("pg_dump"):
         ajustes = connection.settings_dict
@@ -61,6 +67,18 @@ def test_tras_un_caso_completo_ningun_dato_de_salud_queda_en_claro(personal, set
     res.resolucion_revocar(
         resolucion=resolucion, usuario=director, causa="cambio_condiciones", motivo=f"Empeoró la {DIAGNOSTICO}"
     )
+    # A complaint about the case that speaks of the illness, and its answer (issue 13's gap, closed).
+    from tramites.quejas import services as quejas
+
+    queja = quejas.queja_crear(
+        nombres="María José Ñauta", correo="maria@example.com", provincia="17", tramite=tramite,
+        texto=f"Me negaron la reinserción por mi {DIAGNOSTICO} sin explicarme nada.",
+    )
+    quejas.queja_tomar(queja=queja, usuario=director)
+    quejas.queja_responder(
+        queja=queja, usuario=director, respuesta=f"Revisamos su caso: la {DIAGNOSTICO} consta en la evaluación."
+    )
+    assert DIAGNOSTICO in cliente_queja(director).get(f"/personal/quejas/{queja.referencia}/").content.decode()
     # The case page and the citizen's page still read it (decrypted for those allowed to).
     cliente = Client()
     cliente.force_login(director)

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..crypto import EncryptedTextField
 from ..provincias import PROVINCIA_CHOICES
 
 
@@ -24,9 +25,11 @@ class Queja(models.Model):
     tramite = models.ForeignKey(
         "tramites.Tramite", on_delete=models.SET_NULL, null=True, blank=True, related_name="quejas"
     )
-    texto = models.TextField(_("queja"), max_length=4000)
+    # What the citizen writes, and the answer, often speak of their incapacity (health data, LOPDP art.
+    # 26): stored encrypted, as the case's own free texts are.
+    texto = EncryptedTextField(_("queja"), max_length=4000)
     estado = models.CharField(max_length=12, choices=EstadoQueja.choices, default=EstadoQueja.RECIBIDA)
-    respuesta = models.TextField(_("respuesta"), blank=True)
+    respuesta = EncryptedTextField(_("respuesta"), blank=True)
     respondida_en = models.DateTimeField(null=True, blank=True)
     respondida_por = models.ForeignKey(
         settings.AUTH_USER_MODEL,
