@@ -28,7 +28,7 @@ from django.core.files.uploadhandler import (
     SkipFile,
     TemporaryFileUploadHandler,
 )
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 
@@ -36,6 +36,7 @@ from . import services
 from .models import Adjunto
 from .permisos import totp_pendiente
 from .selectors import roles_de
+from .validators.jpeg import miniatura
 
 logger = logging.getLogger(__name__)
 
@@ -261,6 +262,18 @@ def retenido_borrar(adjunto: Adjunto) -> None:
     adjunto.delete()
 
 
-def soltar(request, *, clave: str) -> None:
-    """Forget the held files once a case has claimed them."""
+def soltar(request, *, clave: str, reemplazados=()) -> None:
+    """Forget the held files once a case has claimed them, and delete those a new upload replaced
+    (`reemplazados`: held files the case did not claim)."""
+    for adjunto in reemplazados:
+        retenido_borrar(adjunto)
     request.session.pop(clave, None)
+
+
+def miniatura_retenida(adjunto: Adjunto | None) -> HttpResponse:
+    """A small copy of a held photo, to show it back with its warning (404 unless it is an image)."""
+    if adjunto is None or not adjunto.es_imagen:
+        raise Http404
+    response = HttpResponse(miniatura(services.adjunto_leer(adjunto)), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response

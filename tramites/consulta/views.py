@@ -4,7 +4,6 @@ request, posted from /consulta/<ref>/."""
 # --- status lookup -------------------------------------------------------------------------------
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from .. import services
 from ..estados import Estado
 from ..identificacion import mostrar_telefono
 from ..models import Tramite
@@ -20,8 +18,7 @@ from ..selectors import tramite_publico
 from ..services import TransicionNoPermitida
 from ..subsanacion import services as subsanacion
 from ..subsanacion.forms import SubsanacionForm
-from ..uploads import archivos_excedidos, retener, retenido_borrar, retenidos_de, soltar
-from ..validators.jpeg import miniatura
+from ..uploads import archivos_excedidos, miniatura_retenida, retener, retenidos_de, soltar
 from ..views import autorizar_en_sesion, tramite_de_sesion
 from .forms import ConsultaForm
 
@@ -64,9 +61,15 @@ def render_consulta(request, tramite: Tramite, *, form_subsanacion=None, status:
         if tramite.estado == Estado.OBSERVADO
         else None
     )
-    retenidos = {}
-    if observacion is not None:
+    plazo_vencido = observacion is not None and observacion.vence_el < timezone.localdate()
+    con_formulario = observacion is not None and not plazo_vencido
+    retenidos, miniaturas = {}, {}
+    if con_formulario:
         retenidos = retenidos_de(request, clave=clave_retenidos(tramite.referencia))
+        miniaturas = {
+            campo: reverse("publico:subsanar_miniatura", args=[tramite.referencia, campo])
+            for campo in SubsanacionForm.archivos
+        }
         if form_subsanacion is None:
             form_subsanacion = SubsanacionForm(
                 max_bytes=settings.UPLOAD_MAX_BYTES, retenidos=retenidos, confirmar_dudosas=True
@@ -74,17 +77,14 @@ def render_consulta(request, tramite: Tramite, *, form_subsanacion=None, status:
     contexto = {
         "tramite": tramite,
         "observacion": observacion,
+        "plazo_vencido": plazo_vencido,
         "form_subsanacion": form_subsanacion,
         "retenidos": retenidos,
-        "miniaturas": {
-            campo: reverse("publico:subsanar_miniatura", args=[tramite.referencia, campo])
-            for campo in SubsanacionForm.archivos
-        },
+        "miniaturas": miniaturas,
         "telefono": mostrar_telefono(tramite.telefono),
-        "hoy": timezone.localdate(),
     }
     response = render(request, "tramites/consulta_detalle.html", contexto, status=status)
-    if observacion is not None and observacion.vence_el >= contexto["hoy"]:
+    if con_formulario:
         # The correction form converts large and HEIC photos in the browser (static/js/fotos.js, libheif
         # in WebAssembly), as the request form does: 'wasm-unsafe-eval' allows that and nothing else,
         # and only on the page that holds the form.
@@ -128,10 +128,8 @@ def subsanar(request, referencia: str):
     except TransicionNoPermitida as exc:
         messages.error(request, str(exc))
     else:
-        for campo in form.archivos_nuevos():  # a held file that a new upload replaced
-            if campo in retenidos:
-                retenido_borrar(retenidos[campo])
-        soltar(request, clave=clave)
+        nuevos = form.archivos_nuevos()
+        soltar(request, clave=clave, reemplazados=[a for c, a in retenidos.items() if c in nuevos])
         messages.success(
             request,
             _(
@@ -146,9 +144,4 @@ def subsanar(request, referencia: str):
 def subsanar_miniatura(request, referencia: str, campo: str):
     """A small copy of a photo this session holds for the correction, shown back with its warning."""
     tramite = tramite_de_sesion(request, referencia)
-    adjunto = retenidos_de(request, clave=clave_retenidos(tramite.referencia)).get(campo)
-    if adjunto is None or not adjunto.es_imagen:
-        raise Http404
-    response = HttpResponse(miniatura(services.adjunto_leer(adjunto)), content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return miniatura_retenida(retenidos_de(request, clave=clave_retenidos(tramite.referencia)).get(campo))

@@ -16,7 +16,7 @@ from ..permisos import personal_requerido
 from ..resoluciones import services as res
 from ..roles import Rol
 from ..services import TransicionNoPermitida
-from ..uploads import archivos_excedidos, retener, retenido_borrar, retenidos_de, soltar
+from ..uploads import archivos_excedidos, retener, retenidos_de, soltar
 from ..views import contexto_caso, sin_cache, tramite_visible, url_caso
 from . import services as ev
 from .forms import INFORMES, EvaluacionForm
@@ -99,9 +99,7 @@ def _formulario(request, tramite: Tramite, *, corregir: bool):
             except TransicionNoPermitida as exc:
                 messages.error(request, str(exc))
                 return redirect(url_caso(tramite.referencia))
-            for adjunto in reemplazados:
-                retenido_borrar(adjunto)
-            soltar(request, clave=clave)
+            soltar(request, clave=clave, reemplazados=reemplazados)
             messages.success(
                 request,
                 _("Evaluación corregida.")

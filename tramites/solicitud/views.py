@@ -3,15 +3,14 @@ the PDF receipt."""
 
 from csp.decorators import csp_update
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from .. import services
 from ..models import Adjunto, Tramite
-from ..uploads import archivos_excedidos, retener, retenido_borrar, retenidos_de, soltar
-from ..validators.jpeg import miniatura
+from ..uploads import archivos_excedidos, miniatura_retenida, retener, retenidos_de, soltar
 from ..views import autorizar_en_sesion, tramite_de_sesion
 from . import revision
 from .forms import ARCHIVOS_SOLICITUD, SolicitudForm
@@ -58,12 +57,7 @@ def solicitud(request):
 @require_http_methods(["GET"])
 def retenido_miniatura(request, campo: str):
     """A small copy of a photo this session holds for the request form, to show it back with its warning."""
-    adjunto = retenidos_de(request, clave=SESION_RETENIDOS).get(campo)
-    if adjunto is None or not adjunto.es_imagen:
-        raise Http404
-    response = HttpResponse(miniatura(services.adjunto_leer(adjunto)), content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return miniatura_retenida(retenidos_de(request, clave=SESION_RETENIDOS).get(campo))
 
 
 @ratelimit(key="ip", rate=lambda g, r: settings.RATELIMIT_SOLICITUD, method="POST", block=True)
@@ -139,8 +133,5 @@ def tramite_desde_formulario(
                 adjunto.archivo.delete(save=False)
         raise
     tramite = tramite_crear(datos=form.datos_tramite(), adjuntos=adjuntos, **opciones)
-    for campo in nuevos:
-        if campo in retenidos:
-            retenido_borrar(retenidos[campo])
-    soltar(request, clave=clave)
+    soltar(request, clave=clave, reemplazados=[a for c, a in retenidos.items() if c in nuevos])
     return tramite

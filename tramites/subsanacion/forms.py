@@ -21,7 +21,6 @@ class SubsanacionForm(ArchivosRetenidosMixin, forms.Form):
     """
 
     archivos = {"documento": Adjunto.Tipo.SUBSANACION, "documento_adicional": Adjunto.Tipo.SUBSANACION}
-    confirmar_dudosas = False
 
     def __init__(
         self, *args, max_bytes: int | None = None, excedidos=None, retenidos=None, confirmar_dudosas=False, **kwargs
